@@ -1,0 +1,427 @@
+# The client: drives the protocol core over a transport, with mqtt.js-style
+# events, a bounded offline queue, keepalive and reconnect; and the one loop
+# (run(), timers) that drives every client. Callbacks run only from the loop.
+import select
+from .compat import ticks_ms, ticks_diff, ticks_add, print_exc, MPY
+from .core import Protocol, MQTTError
+
+_clients = []
+_timers = []  # [due, period or 0, fn]
+_later = []  # (fn, args): callbacks owed, run at the next step
+_poll = select.poll()
+_wait = _poll.ipoll if MPY else _poll.poll  # ipoll doesn't allocate
+_CMDS = ("reserved connect connack publish puback pubrec pubrel pubcomp subscribe "
+         "suback unsubscribe unsuback pingreq pingresp disconnect auth").split()
+
+
+def _call(f, *a):
+    try:
+        f(*a)
+    except Exception as e:  # a broken callback must not break the client
+        print_exc(e)
+
+
+def _defer(f, *a):
+    _later.append((f, a))
+
+
+def _run_later():
+    while _later:
+        f, a = _later.pop(0)
+        _call(f, *a)
+
+
+def _filter(t):
+    if not isinstance(t, str) or not t:
+        raise ValueError("invalid topic %r" % (t,))
+    ls = t.split("/")
+    for i in range(len(ls)):
+        w = ls[i]
+        if ("#" in w or "+" in w) and len(w) > 1 or w == "#" and i < len(ls) - 1:
+            raise ValueError("invalid wildcard in topic filter %r" % t)
+    return t
+
+
+class Client(Protocol):
+    def __init__(self, options):
+        Protocol.__init__(self, options)
+        self._ev = {"message": []}
+        self._onmsg = self._ev["message"]
+        self._tr = None
+        self._st = 0  # -1 connect due, 0 reconnect due (or idle), 1 TCP connecting, 2 awaiting CONNACK, 3 up, 4 ended
+        self._t = None  # deadline of the current state (None: no deadline)
+        self._pt = None  # when an unanswered PINGREQ went out
+        self._lt = self._pm = 0  # last write; poll mask registered
+        self._end = None  # (force, callback) once end() was called
+        self._ka = options["keepalive"] * 1000
+        cb = options.get("callback")
+        if cb:
+            self.on("message", lambda t, m, p: cb(t, m))
+        if not options.get("manualConnect"):
+            self.connect()
+
+    def __repr__(self):
+        return "<mqtt.Client %s %s>" % (self.options["clientId"], "connected" if self.connected else "offline")
+
+    # -- events
+
+    def on(self, name, fn):
+        if not callable(fn):
+            raise TypeError("listener must be callable")
+        self._ev.setdefault(name, []).append(fn)
+        if name[:6] == "packet":
+            self._tap = self._trace
+        return self
+
+    def once(self, name, fn):
+        def w(*a):
+            self.off(name, w)
+            fn(*a)
+
+        return self.on(name, w)
+
+    def off(self, name, fn):
+        ls = self._ev.get(name)
+        if ls and fn in ls:
+            ls.remove(fn)
+        return self
+
+    removeListener = off
+
+    def _emit(self, name, *a):
+        ls = self._ev.get(name)
+        if ls:
+            for f in ls[:]:
+                _call(f, *a)
+        elif name == "error":  # unheard errors are shown, not swallowed
+            print("mqtt:", a[0])
+
+    def _trace(self, out, h, pid, pk):
+        self._emit("packetsend" if out else "packetreceive", pk or {"cmd": _CMDS[h >> 4], "messageId": pid})
+
+    def _msg(self, t, m, pk):
+        for f in self._onmsg:
+            try:
+                f(t, m, pk)
+            except Exception as e:
+                print_exc(e)
+
+    def _up(self, connack):
+        self._st = 3
+        self._emit("connect", connack)
+
+    def _done(self, e, err, g=None):
+        cb = e[5]
+        if cb:
+            _defer(cb, err, g) if e[0] == 8 else _defer(cb, err)
+        elif err:
+            _defer(self._emit, "error", err)
+
+    # -- requests
+
+    def _enq(self, e):
+        if self._end or self._st == 4:
+            err = "client is closed"
+        elif len(self._q) >= self.options["queueSize"]:
+            err = "queue full: %d requests already wait for the connection" % len(self._q)
+        else:
+            self._q.append(e)
+            self._flushq()
+            return self
+        self._done(e, MQTTError(err))
+        return self
+
+    def publish(self, topic, message, options=None, callback=None):
+        if callable(options):
+            options, callback = None, options
+        q = f = 0
+        if options:
+            q = options.get("qos", 0)
+            if q not in (0, 1, 2):
+                raise ValueError("qos must be 0, 1 or 2, not %r" % (q,))
+            f = q << 1 | (1 if options.get("retain") else 0) | (8 if options.get("dup") else 0)
+        if isinstance(topic, str):
+            topic = topic.encode()
+        if isinstance(message, str):
+            message = message.encode()
+        elif not isinstance(message, (bytes, bytearray, memoryview)):
+            raise TypeError("message must be str, bytes, bytearray or memoryview")
+        if not topic or b"#" in topic or b"+" in topic:
+            raise ValueError("invalid publish topic %r" % (topic,))
+        if not q and self.connected and not self._q and self._pub(topic, message, f):
+            if callback:
+                _defer(callback, None)
+            return self
+        if not isinstance(message, bytes):  # the caller may reuse its buffer
+            message = bytes(message)
+        return self._enq([3, 0, topic, message, f, callback])
+
+    def subscribe(self, topic, options=None, callback=None):
+        if callable(options):
+            options, callback = None, options
+        q = options.get("qos", 0) if options else 0
+        if not isinstance(topic, dict):
+            topic = dict((t, q) for t in ([topic] if isinstance(topic, str) else topic))
+        ts = []
+        for t in topic:
+            q = topic[t]
+            if isinstance(q, dict):
+                q = q.get("qos", 0)
+            if q not in (0, 1, 2):
+                raise ValueError("qos must be 0, 1 or 2, not %r" % (q,))
+            ts.append((_filter(t), q))
+        if not ts:
+            raise ValueError("no topic to subscribe to")
+        return self._enq([8, 0, ts, None, 0, callback])
+
+    def unsubscribe(self, topic, options=None, callback=None):
+        if callable(options):
+            options, callback = None, options
+        ts = [_filter(t) for t in ([topic] if isinstance(topic, str) else topic)]
+        if not ts:
+            raise ValueError("no topic to unsubscribe from")
+        for t in ts:
+            self._subs.pop(t, None)
+        return self._enq([10, 0, ts, None, 0, callback])
+
+    # -- connection
+
+    def connect(self):
+        self._end = None
+        self._st = -1
+        self._t = ticks_ms()
+        if self not in _clients:
+            _clients.append(self)
+        return self
+
+    def reconnect(self):
+        _defer(self._redo)
+        return self
+
+    def _redo(self):
+        if self._end or self._st == 4:
+            return self.connect()
+        if self._tr:
+            self._lost()
+        self._st = 0
+        self._t = ticks_ms()
+
+    def end(self, force=False, callback=None):
+        if callable(force):
+            force, callback = False, force
+        if self._end or self._st == 4:
+            if callback:
+                _defer(callback)
+        else:
+            self._end = (force, callback)
+            self._t = ticks_add(ticks_ms(), self.options["connectTimeout"])
+            if self not in _clients:
+                _clients.append(self)
+        return self
+
+    close = end
+
+    def loop(self, timeout_ms=0):
+        _run_later()
+        if timeout_ms:
+            _wait(timeout_ms)
+        self._step(ticks_ms())
+        _run_later()
+        return self.connected
+
+    def _step(self, now):
+        if self._tr:
+            try:
+                self._io()
+            except Exception as e:  # OSError, or broker input we refuse
+                self._lost(e)
+        self._timer(now)
+        tr = self._tr
+        if tr:
+            m = 5 if self._tn or self._st == 1 else 1  # POLLIN, plus POLLOUT while output waits
+            if m != self._pm:
+                _poll.register(tr.sock, m)
+                self._pm = m
+
+    def _io(self):
+        tr = self._tr
+        if tr.err:
+            raise tr.err
+        if self._st == 1:
+            if not tr.ready():
+                return
+            self._st = 2
+        self._drain()
+        for _ in range(4):
+            n = tr.read(memoryview(self._rx)[self._rn :])
+            if not n:
+                break
+            if n < 0:
+                raise MQTTError("connection closed by the broker")
+            self._pt = None
+            self._recv(n)
+        self._flushq()
+        self._drain()
+
+    def _drain(self):
+        tn = self._tn
+        if tn and self._st > 1:
+            n = self._tr.write(self._tx, tn)
+            if n:
+                self._lt = ticks_ms()
+                tn -= n
+                if tn:
+                    self._tx[:tn] = self._tx[n : n + tn]
+                else:
+                    self._tx = self._tx0  # give back a buffer grown for one large packet
+                self._tn = tn
+
+    def _timer(self, now):
+        st = self._st
+        t = self._t
+        if self._end:
+            if st < 3 or self._end[0] or not (self._pend or self._q or self._tn) or ticks_diff(now, t) >= 0:
+                self._finish()
+        elif st < 1:
+            if t is not None and ticks_diff(now, t) >= 0:
+                if st == 0:
+                    self._emit("reconnect")
+                self._open(now)
+        elif st < 3:
+            if ticks_diff(now, t) >= 0:
+                self._lost(MQTTError("no CONNACK within connectTimeout"))
+        elif self._ka:
+            if self._pt is not None:
+                if ticks_diff(now, self._pt) >= self._ka >> 1:
+                    self._lost(MQTTError("keepalive timeout: the broker stopped answering"))
+            elif ticks_diff(now, self._lt) >= self._ka:
+                self._put(0xC0, b"")
+                self._pt = now
+                self._drain()
+
+    def _open(self, now):
+        o = self.options
+        self._st = 1
+        self._t = ticks_add(now, o["connectTimeout"])
+        self._pt = None
+        try:
+            self._tr = o["transport"](o["host"], o["port"])
+        except OSError as e:
+            return self._lost(e)
+        self._pm = 0
+        self._connect()
+
+    def _lost(self, err=None):
+        was = self.connected
+        st = self._st
+        self._close()
+        self._st = 0
+        if err:
+            if not isinstance(err, MQTTError):
+                o = self.options
+                err = MQTTError("%s %s:%d: %s" % ("connection lost," if st > 2 else "cannot connect to",
+                                                  o["host"], o["port"], err), err.args and err.args[0])
+            self._emit("error", err)
+        if was:
+            self._emit("offline")
+        self._emit("close")
+        p = self.options["reconnectPeriod"]
+        self._t = ticks_add(ticks_ms(), p) if p else None
+
+    def _close(self):
+        tr = self._tr
+        if tr:
+            self._tr = None
+            try:
+                _poll.unregister(tr.sock)
+            except Exception:
+                pass
+            tr.close()
+        self.connected = False
+        self._tn = self._rn = 0
+        self._tx = self._tx0
+        self._rx = self._rx0
+
+    def _finish(self):
+        force, cb = self._end
+        if self.connected and not force:
+            self._put(0xE0, b"")
+            self._drain()
+        had = self._tr
+        self._close()
+        self._st = 4
+        self._end = self._t = None
+        err = MQTTError("cancelled: the client was ended")
+        for e in list(self._pend.values()) + self._q:
+            self._done(e, err)
+        self._pend = {}
+        self._q = []
+        if had:
+            self._emit("close")
+        self._emit("end")
+        if cb:
+            _defer(cb)
+        if self in _clients:
+            _clients.remove(self)
+
+
+def _timer(fn, ms, period):
+    if not callable(fn):
+        raise TypeError("timer callback must be callable")
+    t = [ticks_add(ticks_ms(), ms), period, fn]
+    _timers.append(t)
+    return t
+
+
+def setTimeout(fn, ms):
+    return _timer(fn, ms, 0)
+
+
+def setInterval(fn, ms):
+    if ms < 1:
+        raise ValueError("interval must be at least 1 ms")
+    return _timer(fn, ms, ms)
+
+
+def clearTimeout(h):
+    for i in range(len(_timers)):
+        if _timers[i] is h:
+            del _timers[i]
+            return
+
+
+clearInterval = clearTimeout
+
+
+def run(until=None, timeout_ms=None):
+    # Drive every client and timer. True once until() is true (or, without
+    # until, once nothing is left to run); False when timeout_ms passes.
+    t0 = ticks_ms()
+    while 1:
+        now = ticks_ms()
+        w = 100
+        for t in _timers[:]:
+            d = ticks_diff(t[0], now)
+            if d <= 0:
+                if t[1]:
+                    t[0] = ticks_add(now, t[1])
+                else:
+                    clearTimeout(t)
+                _call(t[2])
+            elif d < w:
+                w = d
+        _run_later()
+        for c in _clients[:]:
+            c._step(now)
+        _run_later()
+        if until and until():
+            return True
+        if not (_clients or _timers):
+            return until is None
+        if timeout_ms is not None:
+            d = timeout_ms - ticks_diff(ticks_ms(), t0)
+            if d <= 0:
+                return False
+            if d < w:
+                w = d
+        _wait(0 if _later else w)

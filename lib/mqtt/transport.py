@@ -1,0 +1,52 @@
+# Non-blocking TCP with the small interface the client drives: ready(),
+# write(buf, n), read(mv), close(). TLS wraps this same interface.
+import socket
+import select
+from errno import EAGAIN, EINPROGRESS
+from .compat import MPY
+
+
+class TCP:
+    err = None  # a write error, raised by the client's next step
+
+    def __init__(self, host, port):
+        # DNS blocks: MicroPython has no other getaddrinfo. The connect doesn't.
+        a = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+        s = self.sock = socket.socket(a[0], socket.SOCK_STREAM)
+        s.setblocking(False)
+        try:
+            s.connect(a[-1])
+        except OSError as e:
+            if e.args[0] != EINPROGRESS:
+                s.close()
+                raise
+        self._p = select.poll()
+        self._p.register(s, select.POLLOUT)
+
+    def ready(self):  # connected (or failed: the first write will say how)
+        p = self._p
+        if p and p.poll(0):
+            self._p = p = None
+        return not p
+
+    def write(self, b, n):
+        try:
+            return (self.sock.write(b, n) if MPY else self.sock.send(memoryview(b)[:n])) or 0
+        except OSError as e:
+            if e.args[0] != EAGAIN:
+                self.err = e
+            return 0
+
+    def read(self, mv):  # bytes read, 0 if none yet, -1 at end of stream
+        try:
+            n = self.sock.readinto(mv) if MPY else self.sock.recv_into(mv)
+        except OSError as e:
+            if e.args[0] == EAGAIN:
+                return 0
+            raise
+        if n is None:
+            return 0
+        return n or -1
+
+    def close(self):
+        self.sock.close()
