@@ -4,66 +4,59 @@ from .core import MQTTError, ProtocolError  # noqa: F401
 from .client import Client, run, setTimeout, setInterval, clearTimeout, clearInterval  # noqa: F401
 from .transport import TCP
 
-_KEYS = ("keepalive", "clientId", "protocolVersion", "version", "clean", "reconnectPeriod",
-         "connectTimeout", "username", "password", "will", "hostname", "host", "port", "protocol",
-         "callback", "manualConnect", "queueSize", "maximumPacketSize")
 _RANGES = (("port", 1, 65535), ("keepalive", 0, 65535), ("reconnectPeriod", 0, 1 << 29),
-           ("connectTimeout", 1, 1 << 29), ("queueSize", 0, 1 << 20), ("maximumPacketSize", 2, 268435455))
+           ("connectTimeout", 1, 1 << 29), ("queueSize", 0, 1 << 20), ("maximumPacketSize", 2, 1 << 28))
 
 
 def connect(url=None, options=None, **kw):
-    """mqtt.connect('mqtt://user:pass@host:1883', {options}) -> Client, connecting."""
+    # mqtt.connect('mqtt://user:pass@host:1883', {options}) -> a Client, connecting
     if isinstance(url, dict):
         url, options = None, url
-    o = {"protocol": "mqtt", "port": 1883, "keepalive": 60, "protocolVersion": 4, "clean": True,
-         "reconnectPeriod": 1000, "connectTimeout": 30000, "queueSize": 32, "maximumPacketSize": 4096}
+    # every option, with its default: a name not here is a mistake
+    o = {"protocol": "mqtt", "host": None, "hostname": None, "port": 1883, "keepalive": 60,
+         "clientId": None, "protocolVersion": 4, "version": None, "clean": True,
+         "reconnectPeriod": 1000, "connectTimeout": 30000, "username": None, "password": None,
+         "will": None, "callback": None, "manualConnect": False, "queueSize": 32,
+         "maximumPacketSize": 4096}
     if url:
         if not isinstance(url, str) or "://" not in url:
-            raise ValueError("URL must look like mqtt://host:1883, not %r" % (url,))
+            raise ValueError("URL must look like mqtt://host:1883")
         o["protocol"], _, r = url.partition("://")
         cred, _, r = r.split("/")[0].rpartition("@")
         if cred:
             o["username"], _, p = cred.partition(":")
-            if p:
-                o["password"] = p
+            o["password"] = p or None
         if r[:1] == "[":  # [IPv6]:port
             o["host"], _, r = r[1:].partition("]")
             r = r[1:]
         else:
             o["host"], _, r = r.partition(":")
         if r:
-            try:
-                o["port"] = int(r)
-            except ValueError:
-                raise ValueError("bad port in URL %r" % url)
+            o["port"] = int(r) if r.isdigit() else r
     for d in (options, kw):
         for k in d or ():
-            if k not in _KEYS:
+            if k not in o:
                 raise ValueError("unknown option %r" % (k,))
             o[k] = d[k]
-    for k, n in (("version", "protocolVersion"), ("hostname", "host")):
-        if k in o:
-            o[n] = o.pop(k)
+    o["host"] = o.pop("hostname") or o["host"]
+    o["protocolVersion"] = o.pop("version") or o["protocolVersion"]
     if o["protocol"] not in ("mqtt", "tcp"):
-        raise ValueError("unsupported protocol %r: use mqtt:// or tcp://" % (o["protocol"],))
+        raise ValueError("unsupported protocol %r" % (o["protocol"],))
     o["transport"] = TCP
-    if not o.get("host"):
-        raise ValueError("no broker host: give a URL or the host option")
+    if not o["host"]:
+        raise ValueError("no broker host")
     for k, lo, hi in _RANGES:
         v = o[k]
-        if not isinstance(v, int) or v is True or v is False or not lo <= v <= hi:
-            raise ValueError("option %s must be an integer from %d to %d, not %r" % (k, lo, hi, v))
+        if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
+            raise ValueError("option %s must be an integer from %d to %d" % (k, lo, hi))
     if o["protocolVersion"] not in (3, 4):
-        raise ValueError("protocolVersion must be 3 (MQTT 3.1) or 4 (MQTT 3.1.1)")
-    if o.get("clientId") is None:
+        raise ValueError("protocolVersion must be 3 or 4")
+    if o["clientId"] is None:
         o["clientId"] = "mqttjs_%08x" % getrandbits(32)
-    if o.get("password") is not None and o.get("username") is None:
-        raise ValueError("a password needs a username in MQTT 3.1.1")
-    w = o.get("will")
-    if w is not None:
-        if not isinstance(w, dict) or not w.get("topic") or w.get("qos", 0) not in (0, 1, 2):
-            raise ValueError("will must be {'topic': str, 'payload': ..., 'qos': 0-2, 'retain': bool}")
-        t = w["topic"]
-        if "#" in t or "+" in t:
-            raise ValueError("invalid will topic %r" % (t,))
+    if o["password"] is not None and o["username"] is None:
+        raise ValueError("password without username")
+    w = o["will"]
+    if w is not None and (not isinstance(w, dict) or not w.get("topic") or "#" in w["topic"]
+                          or "+" in w["topic"] or w.get("qos", 0) not in (0, 1, 2)):
+        raise ValueError("will must be {'topic', 'payload', 'qos', 'retain'} with a plain topic")
     return Client(o)

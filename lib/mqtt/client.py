@@ -10,8 +10,6 @@ _timers = []  # [due, period or 0, fn]
 _later = []  # (fn, args): callbacks owed, run at the next step
 _poll = select.poll()
 _wait = _poll.ipoll if MPY else _poll.poll  # ipoll doesn't allocate
-_CMDS = ("reserved connect connack publish puback pubrec pubrel pubcomp subscribe "
-         "suback unsubscribe unsuback pingreq pingresp disconnect auth").split()
 
 
 def _call(f, *a):
@@ -31,15 +29,23 @@ def _run_later():
         _call(f, *a)
 
 
+def _qos(q):
+    if q not in (0, 1, 2):
+        raise ValueError("qos must be 0, 1 or 2")
+    return q
+
+
 def _filter(t):
-    if not isinstance(t, str) or not t:
-        raise ValueError("invalid topic %r" % (t,))
-    ls = t.split("/")
-    for i in range(len(ls)):
-        w = ls[i]
-        if ("#" in w or "+" in w) and len(w) > 1 or w == "#" and i < len(ls) - 1:
-            raise ValueError("invalid wildcard in topic filter %r" % t)
+    if not isinstance(t, str) or not t or "#" in t[:-1]:
+        raise ValueError("bad topic %r" % (t,))
+    for w in t.split("/"):
+        if len(w) > 1 and ("#" in w or "+" in w):
+            raise ValueError("bad wildcard in %r" % t)
     return t
+
+
+def _list(t):
+    return [t] if isinstance(t, str) else list(t)
 
 
 class Client(Protocol):
@@ -54,14 +60,11 @@ class Client(Protocol):
         self._lt = self._pm = 0  # last write; poll mask registered
         self._end = None  # (force, callback) once end() was called
         self._ka = options["keepalive"] * 1000
-        cb = options.get("callback")
+        cb = options["callback"]
         if cb:
             self.on("message", lambda t, m, p: cb(t, m))
-        if not options.get("manualConnect"):
+        if not options["manualConnect"]:
             self.connect()
-
-    def __repr__(self):
-        return "<mqtt.Client %s %s>" % (self.options["clientId"], "connected" if self.connected else "offline")
 
     # -- events
 
@@ -69,8 +72,10 @@ class Client(Protocol):
         if not callable(fn):
             raise TypeError("listener must be callable")
         self._ev.setdefault(name, []).append(fn)
-        if name[:6] == "packet":
-            self._tap = self._trace
+        if name[:6] == "packet" and not self._tap:
+            from .trace import tap
+
+            self._tap = tap(self)
         return self
 
     def once(self, name, fn):
@@ -96,9 +101,6 @@ class Client(Protocol):
         elif name == "error":  # unheard errors are shown, not swallowed
             print("mqtt:", a[0])
 
-    def _trace(self, out, h, pid, pk):
-        self._emit("packetsend" if out else "packetreceive", pk or {"cmd": _CMDS[h >> 4], "messageId": pid})
-
     def _msg(self, t, m, pk):
         for f in self._onmsg:
             try:
@@ -108,6 +110,7 @@ class Client(Protocol):
 
     def _up(self, connack):
         self._st = 3
+        self._t = None
         self._emit("connect", connack)
 
     def _done(self, e, err, g=None):
@@ -120,15 +123,18 @@ class Client(Protocol):
     # -- requests
 
     def _enq(self, e):
+        if not e[2]:
+            raise ValueError("no topic")
+        err = None
         if self._end or self._st == 4:
             err = "client is closed"
         elif len(self._q) >= self.options["queueSize"]:
-            err = "queue full: %d requests already wait for the connection" % len(self._q)
+            err = "queue full (queueSize)"
         else:
             self._q.append(e)
             self._flushq()
-            return self
-        self._done(e, MQTTError(err))
+        if err:
+            self._done(e, MQTTError(err))
         return self
 
     def publish(self, topic, message, options=None, callback=None):
@@ -136,50 +142,35 @@ class Client(Protocol):
             options, callback = None, options
         q = f = 0
         if options:
-            q = options.get("qos", 0)
-            if q not in (0, 1, 2):
-                raise ValueError("qos must be 0, 1 or 2, not %r" % (q,))
+            q = _qos(options.get("qos", 0))
             f = q << 1 | (1 if options.get("retain") else 0) | (8 if options.get("dup") else 0)
         if isinstance(topic, str):
             topic = topic.encode()
         if isinstance(message, str):
             message = message.encode()
         elif not isinstance(message, (bytes, bytearray, memoryview)):
-            raise TypeError("message must be str, bytes, bytearray or memoryview")
+            raise TypeError("message must be str or bytes-like")
         if not topic or b"#" in topic or b"+" in topic:
-            raise ValueError("invalid publish topic %r" % (topic,))
+            raise ValueError("bad topic %r" % (topic,))
         if not q and self.connected and not self._q and self._pub(topic, message, f):
             if callback:
                 _defer(callback, None)
             return self
-        if not isinstance(message, bytes):  # the caller may reuse its buffer
-            message = bytes(message)
-        return self._enq([3, 0, topic, message, f, callback])
+        # queued: copy, since the caller may reuse its buffer
+        return self._enq([3, 0, topic, bytes(message), f, callback])
 
     def subscribe(self, topic, options=None, callback=None):
         if callable(options):
             options, callback = None, options
-        q = options.get("qos", 0) if options else 0
         if not isinstance(topic, dict):
-            topic = dict((t, q) for t in ([topic] if isinstance(topic, str) else topic))
-        ts = []
-        for t in topic:
-            q = topic[t]
-            if isinstance(q, dict):
-                q = q.get("qos", 0)
-            if q not in (0, 1, 2):
-                raise ValueError("qos must be 0, 1 or 2, not %r" % (q,))
-            ts.append((_filter(t), q))
-        if not ts:
-            raise ValueError("no topic to subscribe to")
+            topic = dict.fromkeys(_list(topic), options.get("qos", 0) if options else 0)
+        ts = [(_filter(t), _qos(q.get("qos", 0) if isinstance(q, dict) else q)) for t, q in topic.items()]
         return self._enq([8, 0, ts, None, 0, callback])
 
     def unsubscribe(self, topic, options=None, callback=None):
         if callable(options):
-            options, callback = None, options
-        ts = [_filter(t) for t in ([topic] if isinstance(topic, str) else topic)]
-        if not ts:
-            raise ValueError("no topic to unsubscribe from")
+            callback = options
+        ts = [_filter(t) for t in _list(topic)]
         for t in ts:
             self._subs.pop(t, None)
         return self._enq([10, 0, ts, None, 0, callback])
@@ -190,9 +181,12 @@ class Client(Protocol):
         self._end = None
         self._st = -1
         self._t = ticks_ms()
+        self._reg()
+        return self
+
+    def _reg(self):
         if self not in _clients:
             _clients.append(self)
-        return self
 
     def reconnect(self):
         _defer(self._redo)
@@ -214,9 +208,8 @@ class Client(Protocol):
                 _defer(callback)
         else:
             self._end = (force, callback)
-            self._t = ticks_add(ticks_ms(), self.options["connectTimeout"])
-            if self not in _clients:
-                _clients.append(self)
+            self._t = ticks_add(ticks_ms(), self.options["connectTimeout"])  # bound the wait for acks
+            self._reg()
         return self
 
     close = end
@@ -230,9 +223,12 @@ class Client(Protocol):
         return self.connected
 
     def _step(self, now):
-        if self._tr:
+        tr = self._tr
+        if tr:
             try:
-                self._io()
+                if tr.err:
+                    raise tr.err
+                self._io(tr)
             except Exception as e:  # OSError, or broker input we refuse
                 self._lost(e)
         self._timer(now)
@@ -243,10 +239,7 @@ class Client(Protocol):
                 _poll.register(tr.sock, m)
                 self._pm = m
 
-    def _io(self):
-        tr = self._tr
-        if tr.err:
-            raise tr.err
+    def _io(self, tr):
         if self._st == 1:
             if not tr.ready():
                 return
@@ -257,7 +250,7 @@ class Client(Protocol):
             if not n:
                 break
             if n < 0:
-                raise MQTTError("connection closed by the broker")
+                raise MQTTError("closed by broker")
             self._pt = None
             self._recv(n)
         self._flushq()
@@ -279,21 +272,23 @@ class Client(Protocol):
     def _timer(self, now):
         st = self._st
         t = self._t
+        late = t is not None and ticks_diff(now, t) >= 0
         if self._end:
-            if st < 3 or self._end[0] or not (self._pend or self._q or self._tn) or ticks_diff(now, t) >= 0:
+            if st < 3 or late or self._end[0] or not (self._pend or self._q or self._tn):
                 self._finish()
-        elif st < 1:
-            if t is not None and ticks_diff(now, t) >= 0:
+        elif st < 3:
+            if not late:
+                pass
+            elif st > 0:
+                self._lost(MQTTError("connect timeout"))
+            else:
                 if st == 0:
                     self._emit("reconnect")
                 self._open(now)
-        elif st < 3:
-            if ticks_diff(now, t) >= 0:
-                self._lost(MQTTError("no CONNACK within connectTimeout"))
         elif self._ka:
             if self._pt is not None:
                 if ticks_diff(now, self._pt) >= self._ka >> 1:
-                    self._lost(MQTTError("keepalive timeout: the broker stopped answering"))
+                    self._lost(MQTTError("keepalive timeout"))
             elif ticks_diff(now, self._lt) >= self._ka:
                 self._put(0xC0, b"")
                 self._pt = now
@@ -304,33 +299,17 @@ class Client(Protocol):
         self._st = 1
         self._t = ticks_add(now, o["connectTimeout"])
         self._pt = None
+        self._pm = 0
         try:
             self._tr = o["transport"](o["host"], o["port"])
         except OSError as e:
             return self._lost(e)
-        self._pm = 0
         self._connect()
 
     def _lost(self, err=None):
         was = self.connected
-        st = self._st
-        self._close()
-        self._st = 0
-        if err:
-            if not isinstance(err, MQTTError):
-                o = self.options
-                err = MQTTError("%s %s:%d: %s" % ("connection lost," if st > 2 else "cannot connect to",
-                                                  o["host"], o["port"], err), err.args and err.args[0])
-            self._emit("error", err)
-        if was:
-            self._emit("offline")
-        self._emit("close")
-        p = self.options["reconnectPeriod"]
-        self._t = ticks_add(ticks_ms(), p) if p else None
-
-    def _close(self):
         tr = self._tr
-        if tr:
+        if tr:  # buffers are reset by the next CONNECT
             self._tr = None
             try:
                 _poll.unregister(tr.sock)
@@ -338,26 +317,30 @@ class Client(Protocol):
                 pass
             tr.close()
         self.connected = False
-        self._tn = self._rn = 0
-        self._tx = self._tx0
-        self._rx = self._rx0
+        self._st = 0
+        if err:
+            if not isinstance(err, MQTTError):
+                o = self.options
+                err = MQTTError("%s:%d: %s" % (o["host"], o["port"], err), err.args and err.args[0])
+            self._emit("error", err)
+        if was:
+            self._emit("offline")
+        self._emit("close")
+        p = self.options["reconnectPeriod"]
+        self._t = ticks_add(ticks_ms(), p) if p else None
 
     def _finish(self):
         force, cb = self._end
         if self.connected and not force:
             self._put(0xE0, b"")
             self._drain()
-        had = self._tr
-        self._close()
+        self._lost()
         self._st = 4
         self._end = self._t = None
-        err = MQTTError("cancelled: the client was ended")
-        for e in list(self._pend.values()) + self._q:
-            self._done(e, err)
+        for e in list(self._pend.values()) + self._q:  # report what never completed
+            self._done(e, MQTTError("client ended"))
         self._pend = {}
         self._q = []
-        if had:
-            self._emit("close")
         self._emit("end")
         if cb:
             _defer(cb)
@@ -367,7 +350,7 @@ class Client(Protocol):
 
 def _timer(fn, ms, period):
     if not callable(fn):
-        raise TypeError("timer callback must be callable")
+        raise TypeError("callback must be callable")
     t = [ticks_add(ticks_ms(), ms), period, fn]
     _timers.append(t)
     return t
@@ -378,9 +361,7 @@ def setTimeout(fn, ms):
 
 
 def setInterval(fn, ms):
-    if ms < 1:
-        raise ValueError("interval must be at least 1 ms")
-    return _timer(fn, ms, ms)
+    return _timer(fn, ms, max(ms, 1))
 
 
 def clearTimeout(h):
@@ -422,6 +403,5 @@ def run(until=None, timeout_ms=None):
             d = timeout_ms - ticks_diff(ticks_ms(), t0)
             if d <= 0:
                 return False
-            if d < w:
-                w = d
+            w = min(w, d)
         _wait(0 if _later else w)

@@ -5,7 +5,7 @@
 #   _up(connack)                  the broker accepted the connection
 #   _msg(topic, payload, packet)  an application message, delivered once
 #   _done(entry, err, granted)    a queued request finished (or failed)
-#   _tap(out, header, pid, pk)    packet trace, only when set (not None)
+#   _tap(out, header, pid, topic, payload)  packet trace, when not None
 # A request is an entry list [kind, pid, topic(s), payload, flags, callback],
 # kind being its packet type (3 PUBLISH, 6 PUBREL, 8 SUBSCRIBE, 10 UNSUBSCRIBE).
 from .compat import const
@@ -116,7 +116,7 @@ class Protocol:
         tx[o : o + n] = body
         self._tn = o + n
         if self._tap:
-            self._tap(1, b0, e and e[1], None)
+            self._tap(1, b0, e and e[1], None, None)
         return True
 
     def _ack(self, b0, pid):
@@ -128,7 +128,7 @@ class Protocol:
         tx[o + 3] = pid & 255
         self._tn = o + 4
         if self._tap:
-            self._tap(1, b0, pid, None)
+            self._tap(1, b0, pid, None, None)
 
     def _pub(self, t, m, f, e=None):
         # PUBLISH straight into _tx: no allocation when it fits.
@@ -153,9 +153,7 @@ class Protocol:
         tx[o : o + lm] = m
         self._tn = o + lm
         if self._tap:
-            p = e and e[1]
-            self._tap(1, 0x30 | f, p, {"cmd": "publish", "topic": t, "payload": m,
-                                       "qos": f >> 1 & 3, "retain": f & 1, "messageId": p})
+            self._tap(1, 0x30 | f, e and e[1], t, m)
         return True
 
     def _send(self, e):
@@ -219,7 +217,7 @@ class Protocol:
             if c > 127:
                 break
             if m > self._max:
-                raise ProtocolError("incoming packet of %d bytes is over maximumPacketSize %d" % (m, self._max))
+                raise ProtocolError("packet of %d bytes over maximumPacketSize" % m)
             e = j + m
             if e > rn:
                 if e - i > len(rx):  # this one packet gets a buffer of its own
@@ -244,51 +242,49 @@ class Protocol:
         n = b - a
         if t == 3:
             return self._publish(h, a, b)
+        x = n > 1 and rx[a] << 8 | rx[a + 1]
         if self._tap:
-            self._tap(0, h, n > 1 and rx[a] << 8 | rx[a + 1], None)
-        if t == 13 and not n and h == 0xD0:  # PINGRESP: any input already proved the link
+            self._tap(0, h, x, None, None)
+        if h == 0xD0 and not n:  # PINGRESP: any input already proved the link
             return
         if h & 15 != (2 if t == 6 else 0) or n < 2 or n > 2 and t != 9 or t not in (2, 4, 5, 6, 7, 9, 11):
-            raise ProtocolError("unexpected or malformed packet: type %d, flags %d, %d bytes" % (t, h & 15, n))
-        x = rx[a] << 8 | rx[a + 1]
+            raise ProtocolError("bad packet: type %d flags %d length %d" % (t, h & 15, n))
         if t == 2:
-            rc = x & 255
-            if rc:
-                raise MQTTError("connection refused: " + (_REFUSED[rc - 1] if rc < 6 else "code %d" % rc), rc)
+            if x & 255:
+                x &= 255
+                raise MQTTError("connection refused: " + (_REFUSED[x - 1] if x < 6 else str(x)), x)
             self.connected = True
-            self._resume(x >> 8 & 1)
-            return self._up({"cmd": "connack", "sessionPresent": x >> 8 & 1 == 1, "returnCode": 0})
+            self._resume(x >> 8)
+            return self._up({"cmd": "connack", "sessionPresent": x > 255, "returnCode": 0})
         if t == 6:  # PUBREL: the QoS 2 message may now be forgotten
             self._q2.pop(x, None)
             return self._ack(0x70, x)
         e = self._pend.get(x)
-        k = e and e[0]
         if t == 5:  # PUBREC
-            if k == _PUB:
+            if e and e[0] == _PUB:
                 e[0] = _REL
             return self._ack(0x62, x)
+        # an ack's type is its request's + 1; one for nothing we sent is ignored, as mqtt.js does
+        if not e or e[0] != t - 1 or t == 4 and e[4] & 4:
+            return
+        del self._pend[x]
         g = err = None
-        if t == 4 and k == _PUB and e[4] & 6 == 2 or t == 7 and k == _REL:
-            pass
-        elif t == 9 and k == _SUB:
+        if t == 9:
             ts = e[2]
             if n - 2 != len(ts):
-                raise ProtocolError("SUBACK has %d codes for %d topics" % (n - 2, len(ts)))
+                raise ProtocolError("bad SUBACK")
             g = []
             bad = []
             for i in range(len(ts)):
-                tp = ts[i][0]
+                tp, q = ts[i]
                 c = rx[a + 2 + i]
                 g.append({"topic": tp, "qos": c})
                 if c > 2:
                     bad.append(tp)
                 else:
-                    self._subs[tp] = ts[i][1]
+                    self._subs[tp] = q
             if bad:
                 err = MQTTError("subscription to '%s' refused by broker" % "', '".join(bad), 128)
-        elif not (t == 11 and k == 10):
-            return  # an ack for nothing we sent: ignore it, as mqtt.js does
-        del self._pend[x]
         self._done(e, err, g)
 
     def _publish(self, h, a, b):
@@ -300,7 +296,7 @@ class Protocol:
         try:
             t = str(rx[a + 2 : c], "utf-8")
         except UnicodeError:
-            raise ProtocolError("PUBLISH topic is not valid UTF-8")
+            raise ProtocolError("topic not UTF-8")
         p = None
         if q:
             p = rx[c] << 8 | rx[c + 1]
@@ -314,7 +310,7 @@ class Protocol:
         pk["dup"] = h & 8 == 8
         pk["messageId"] = p
         if self._tap:
-            self._tap(0, h, p, pk)
+            self._tap(0, h, p, t, m)
         if q < 2 or p not in self._q2:  # QoS 2: exactly once per packet id
             if q == 2:
                 self._q2[p] = 1
