@@ -16,7 +16,7 @@ def connect(url=None, options=None, **kw):
     o = {"protocol": "mqtt", "host": None, "hostname": None, "port": 1883, "keepalive": 60,
          "clientId": None, "protocolVersion": 4, "version": None, "clean": True,
          "reconnectPeriod": 1000, "connectTimeout": 30000, "username": None, "password": None,
-         "will": None, "callback": None, "manualConnect": False, "queueSize": 32,
+         "will": None, "callback": None, "manualConnect": None, "queueSize": 32,
          "maximumPacketSize": 4096}
     if url:
         if not isinstance(url, str) or "://" not in url:
@@ -59,4 +59,4 @@ def connect(url=None, options=None, **kw):
     if w is not None and (not isinstance(w, dict) or not w.get("topic") or "#" in w["topic"]
                           or "+" in w["topic"] or w.get("qos", 0) not in (0, 1, 2)):
         raise ValueError("will must be {'topic', 'payload', 'qos', 'retain'} with a plain topic")
-    return Client(o)
+    return Client({k: o[k] for k in o if o[k] is not None})  # only what is set: less heap

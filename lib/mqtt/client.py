@@ -3,13 +3,14 @@
 # (run(), timers) that drives every client. Callbacks run only from the loop.
 import select
 from .compat import ticks_ms, ticks_diff, ticks_add, print_exc, MPY
-from .core import Protocol, MQTTError
+from .core import Protocol, MQTTError, BUF
 
 _clients = []
 _timers = []  # [due, period or 0, fn]
 _later = []  # (fn, args): callbacks owed, run at the next step
 _poll = select.poll()
 _wait = _poll.ipoll if MPY else _poll.poll  # ipoll doesn't allocate
+_BUFS = (bytearray, memoryview)
 
 
 def _call(f, *a):
@@ -52,18 +53,16 @@ class Client(Protocol):
     def __init__(self, options):
         Protocol.__init__(self, options)
         self._ev = {"message": []}
-        self._onmsg = self._ev["message"]
         self._tr = None
         self._st = 0  # -1 connect due, 0 reconnect due (or idle), 1 TCP connecting, 2 awaiting CONNACK, 3 up, 4 ended
         self._t = None  # deadline of the current state (None: no deadline)
         self._pt = None  # when an unanswered PINGREQ went out
         self._lt = self._pm = 0  # last write; poll mask registered
         self._end = None  # (force, callback) once end() was called
-        self._ka = options["keepalive"] * 1000
-        cb = options["callback"]
+        cb = options.get("callback")
         if cb:
             self.on("message", lambda t, m, p: cb(t, m))
-        if not options["manualConnect"]:
+        if not options.get("manualConnect"):
             self.connect()
 
     # -- events
@@ -102,7 +101,7 @@ class Client(Protocol):
             print("mqtt:", a[0])
 
     def _msg(self, t, m, pk):
-        for f in self._onmsg:
+        for f in self._ev["message"]:
             try:
                 f(t, m, pk)
             except Exception as e:
@@ -148,7 +147,7 @@ class Client(Protocol):
             topic = topic.encode()
         if isinstance(message, str):
             message = message.encode()
-        elif not isinstance(message, (bytes, bytearray, memoryview)):
+        elif not isinstance(message, bytes) and not isinstance(message, _BUFS):  # (no tuple built per call)
             raise TypeError("message must be str or bytes-like")
         if not topic or b"#" in topic or b"+" in topic:
             raise ValueError("bad topic %r" % (topic,))
@@ -265,8 +264,8 @@ class Client(Protocol):
                 tn -= n
                 if tn:
                     self._tx[:tn] = self._tx[n : n + tn]
-                else:
-                    self._tx = self._tx0  # give back a buffer grown for one large packet
+                elif len(self._tx) != BUF:
+                    self._tx = bytearray(BUF)  # give back a buffer grown for one large packet
                 self._tn = tn
 
     def _timer(self, now):
@@ -285,11 +284,14 @@ class Client(Protocol):
                 if st == 0:
                     self._emit("reconnect")
                 self._open(now)
-        elif self._ka:
-            if self._pt is not None:
-                if ticks_diff(now, self._pt) >= self._ka >> 1:
+        else:
+            ka = self.options["keepalive"] * 1000
+            if not ka:
+                pass
+            elif self._pt is not None:
+                if ticks_diff(now, self._pt) >= ka >> 1:
                     self._lost(MQTTError("keepalive timeout"))
-            elif ticks_diff(now, self._lt) >= self._ka:
+            elif ticks_diff(now, self._lt) >= ka:
                 self._put(0xC0, b"")
                 self._pt = now
                 self._drain()

@@ -10,8 +10,7 @@
 # kind being its packet type (3 PUBLISH, 6 PUBREL, 8 SUBSCRIBE, 10 UNSUBSCRIBE).
 from .compat import const
 
-_RX = const(256)  # default buffers; a larger packet gets its own for a while
-_TX = const(256)
+BUF = const(256)  # receive and transmit buffers; a larger packet gets its own for a while
 _PUB = const(3)
 _REL = const(6)
 _SUB = const(8)
@@ -57,10 +56,9 @@ def _vlen(b, o, n):  # remaining length, 1 to 4 bytes
 class Protocol:
     def __init__(self, options):
         self.options = options
-        self._rx = self._rx0 = bytearray(_RX)
-        self._tx = self._tx0 = bytearray(_TX)
+        self._rx = bytearray(BUF)
+        self._tx = bytearray(BUF)
         self._rn = self._tn = self._pid = 0
-        self._max = options["maximumPacketSize"]
         self._pend = {}  # pid -> entry sent and not yet acknowledged
         self._q = []  # entries waiting to be sent, in order
         self._q2 = {}  # incoming QoS 2 pids delivered, awaiting PUBREL
@@ -177,9 +175,11 @@ class Protocol:
 
     def _connect(self):
         # Fresh buffers and a CONNECT at the head of _tx.
-        self._rx = self._rx0
-        self._tx = self._tx0
-        self._rn = self._tn = 0
+        if len(self._rx) != BUF:
+            self._rx = bytearray(BUF)
+        self._tn = 0
+        self._tx = bytearray(BUF) if len(self._tx) != BUF else self._tx
+        self._rn = 0
         o = self.options
         v = o["protocolVersion"]
         ka = o["keepalive"]
@@ -216,7 +216,7 @@ class Protocol:
                 j += 1
             if c > 127:
                 break
-            if m > self._max:
+            if m > self.options["maximumPacketSize"]:
                 raise ProtocolError("packet of %d bytes over maximumPacketSize" % m)
             e = j + m
             if e > rn:
@@ -232,8 +232,8 @@ class Protocol:
         if i:
             rn -= i
             rx[:rn] = rx[i : i + rn]
-        if not rn:
-            self._rx = self._rx0
+        if not rn and len(rx) != BUF:  # give back a buffer grown for one packet
+            self._rx = bytearray(BUF)
         self._rn = rn
 
     def _packet(self, h, a, b):
