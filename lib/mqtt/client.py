@@ -198,6 +198,7 @@ class Client(Protocol):
             self._lost()
         self._st = 0
         self._t = ticks_ms()
+        self._reg()
 
     def end(self, force=False, callback=None):
         if callable(force):
@@ -246,6 +247,8 @@ class Client(Protocol):
         self._drain()
         for _ in range(4):
             n = tr.read(memoryview(self._rx)[self._rn :])
+            if tr.err:  # a failed write (or connect) says more than the end of stream
+                raise tr.err
             if not n:
                 break
             if n < 0:
@@ -330,6 +333,8 @@ class Client(Protocol):
         self._emit("close")
         p = self.options["reconnectPeriod"]
         self._t = ticks_add(ticks_ms(), p) if p else None
+        if not p and self in _clients:  # nothing more will happen by itself
+            _clients.remove(self)
 
     def _finish(self):
         force, cb = self._end

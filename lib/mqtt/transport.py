@@ -13,6 +13,10 @@ class TCP:
         # DNS blocks: MicroPython has no other getaddrinfo. The connect doesn't.
         a = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
         s = self.sock = socket.socket(a[0], socket.SOCK_STREAM)
+        try:  # the client batches its own writes: Nagle would only delay them
+            s.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY (Linux and lwIP alike)
+        except (OSError, AttributeError):
+            pass
         s.setblocking(False)
         try:
             s.connect(a[-1])
