@@ -11,7 +11,7 @@ from mqtt.core import MQTTError, Protocol, ProtocolError  # noqa: E402
 
 
 def opts(**kw):
-    o = {"maximumPacketSize": 4096, "clientId": "c1", "keepalive": 60, "clean": True,
+    o = {"maximumPacketSize": 4096, "maxInflight": 20, "clientId": "c1", "keepalive": 60, "clean": True,
          "protocolVersion": 4, "will": None, "username": None, "password": None}
     o.update(kw)
     return o

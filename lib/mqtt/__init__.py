@@ -5,7 +5,7 @@ from .client import Client, run, setTimeout, setInterval, clearTimeout, clearInt
 from .transport import TCP
 
 _RANGES = (("port", 1, 65535), ("keepalive", 0, 65535), ("reconnectPeriod", 0, 1 << 29),
-           ("connectTimeout", 1, 1 << 29), ("queueSize", 0, 1 << 20), ("maximumPacketSize", 2, 1 << 28))
+           ("connectTimeout", 1, 1 << 29), ("queueSize", 0, 1 << 20), ("maxInflight", 1, 65535), ("maximumPacketSize", 2, 1 << 28))
 
 
 def connect(url=None, options=None, **kw):
@@ -16,7 +16,7 @@ def connect(url=None, options=None, **kw):
     o = {"protocol": "mqtt", "host": None, "hostname": None, "port": 1883, "keepalive": 60,
          "clientId": None, "protocolVersion": 4, "version": None, "clean": True,
          "reconnectPeriod": 1000, "connectTimeout": 30000, "username": None, "password": None,
-         "will": None, "callback": None, "manualConnect": None, "queueSize": 32,
+         "will": None, "callback": None, "manualConnect": None, "queueSize": 32, "maxInflight": 20,
          "maximumPacketSize": 4096}
     if url:
         if not isinstance(url, str) or "://" not in url:

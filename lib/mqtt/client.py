@@ -3,7 +3,7 @@
 # (run(), timers) that drives every client. Callbacks run only from the loop.
 import select
 from .compat import ticks_ms, ticks_diff, ticks_add, print_exc, MPY
-from .core import Protocol, MQTTError, BUF
+from .core import Protocol, MQTTError, ProtocolError, BUF
 
 _clients = []
 _timers = []  # [due, period or 0, fn]
@@ -252,7 +252,7 @@ class Client(Protocol):
             if not n:
                 break
             if n < 0:
-                raise MQTTError("closed by broker")
+                raise (ProtocolError("truncated packet") if self._rn else MQTTError("closed by broker"))
             self._pt = None
             self._recv(n)
         self._flushq()
@@ -330,7 +330,8 @@ class Client(Protocol):
             self._emit("error", err)
         if was:
             self._emit("offline")
-        self._emit("close")
+        if tr or err:  # not again when end() follows a lost connection
+            self._emit("close")
         p = self.options["reconnectPeriod"]
         self._t = ticks_add(ticks_ms(), p) if p else None
         if not p and self in _clients:  # nothing more will happen by itself

@@ -156,6 +156,8 @@ class Protocol:
 
     def _send(self, e):
         k = e[0]
+        if not e[1] and (k != _PUB or e[4] & 6) and len(self._pend) >= self.options["maxInflight"]:
+            return False  # a broker drops what is over its in-flight limit (PUBREC 0x97, unseen in 3.1.1)
         if k == _PUB:
             return self._pub(e[2], e[3], e[4], e[4] & 6 and e)
         if k == _REL:

@@ -1,0 +1,59 @@
+# Hello, MQTT! Subscribe to a topic, publish a message every half second,
+# print what comes back, and stop after five.
+#
+#   make run                      (a private mosquitto, MicroPython unix port)
+#   MQTT_URL=mqtt://broker.example:1883 MICROPYPATH=lib micropython examples/hello.py
+import os
+import sys
+
+import mqtt
+
+URL = os.getenv("MQTT_URL") or "mqtt://127.0.0.1:1883"
+TOPIC = "hello/world"
+COUNT = 5
+
+client = mqtt.connect(URL, keepalive=30)
+received = []
+sent = [0]
+
+
+def on_connect(connack):
+    print("connected to %s" % URL)
+
+
+def on_subscribed(err, granted):
+    if err:
+        print("subscribe failed: %s" % err)
+        client.end()
+        return
+    print("subscribed to %s" % TOPIC)
+    timer = None
+
+    def send():
+        sent[0] += 1
+        text = "hello #%d" % sent[0]
+        print("-> %s" % text)
+        client.publish(TOPIC, text, {"qos": 1})
+        if sent[0] == COUNT:
+            mqtt.clearInterval(timer)
+
+    timer = mqtt.setInterval(send, 500)
+
+
+def on_message(topic, payload, packet):
+    received.append(payload)
+    print("<- %s: %s" % (topic, payload.decode()))
+    if len(received) == COUNT:
+        client.end()
+
+
+client.on("connect", on_connect)
+client.on("message", on_message)
+client.on("error", lambda err: print("error: %s" % err))
+client.on("end", lambda: print("bye"))
+client.subscribe(TOPIC, {"qos": 1}, on_subscribed)  # sent once connected
+
+# run() returns True once nothing is left to do (client ended, timer cleared)
+if not mqtt.run(timeout_ms=20000):
+    print("timed out")
+    sys.exit(1)
