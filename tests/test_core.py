@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 
-from mqtt.core import MQTTError, Protocol, ProtocolError  # noqa: E402
+from mqtt.core import BUF as BUFSZ, MQTTError, Protocol, ProtocolError  # noqa: E402
 
 
 def opts(**kw):
@@ -24,11 +24,12 @@ class P(Protocol):
         Protocol.__init__(self, opts(**kw))
         self.ups, self.msgs, self.dones = [], [], []
 
-    def _up(self, connack):
+    def _emit(self, name, connack):
+        assert name == "connect"
         self.ups.append(connack)
 
     def _msg(self, t, m, pk):
-        self.msgs.append((t, m, dict(pk)))
+        self.msgs.append((t, m, pk))
 
     def _done(self, e, err, g=None):
         self.dones.append((e[0], e[1], err, g))
@@ -54,6 +55,13 @@ class P(Protocol):
         self._connect()
         self.out()
         self.feed(bytes((0x20, 2, sp, 0)))
+
+
+def send(p, e):
+    """Queue one request and let the core send what it can; True if it went out."""
+    p._q.append(e)
+    p._flushq()
+    return e not in p._q
 
 
 def test_connect_minimal_bytes():
@@ -91,7 +99,7 @@ def test_remaining_length_spec_table(n, enc):
         raw = b"\x30" + bytes.fromhex(enc)
         p.feed(raw)
         total = len(raw) + n
-        assert (p._rn, len(p._rx)) == ((len(raw), 256) if total <= 256 else (len(raw), total))
+        assert (p._rn, len(p._rx)) == ((len(raw), BUFSZ) if total <= BUFSZ else (len(raw), total))
 
 
 def test_publish_qos0_and_qos1_encoding():
@@ -101,7 +109,7 @@ def test_publish_qos0_and_qos1_encoding():
     assert p._pub(b"a/b", b"hi", 0)
     assert p.out() == b"\x30\x07\x00\x03a/bhi"
     e = [3, 0, b"a/b", b"hi", 2 | 1, None]
-    assert p._send(e)
+    assert send(p, e)
     assert p.out() == b"\x33\x09\x00\x03a/b\x00\x01hi"
     assert e[1] == 1 and p._pend[1] is e
 
@@ -146,7 +154,7 @@ def test_outgoing_qos2_flow():
     p = P()
     p.up()
     e = [3, 0, b"t", b"x", 4, None]
-    assert p._send(e)
+    assert send(p, e)
     p.out()
     p.feed(b"\x50\x02\x00\x01")  # PUBREC
     assert p.out() == b"\x62\x02\x00\x01"  # PUBREL
@@ -164,12 +172,12 @@ def test_packet_ids_wrap_and_skip_in_flight():
     ids = []
     for _ in range(3):
         e = [3, 0, b"t", b"x", 2, None]
-        p._send(e)
+        send(p, e)
         ids.append(e[1])
     assert ids == [65535, 1, 2]
     p._pid = 65534
     e = [3, 0, b"t", b"x", 2, None]
-    p._send(e)  # 65535 is still in flight
+    send(p, e)  # 65535 is still in flight
     assert e[1] == 3
 
 
@@ -177,7 +185,7 @@ def test_suback_failure_names_topic():
     p = P()
     p.up()
     e = [8, 0, [("ok/#", 1), ("bad/#", 2)], None, 0, None]
-    p._send(e)
+    send(p, e)
     assert p.out() == b"\x82\x11\x00\x01\x00\x04ok/#\x01\x00\x05bad/#\x02"
     p.feed(b"\x90\x04\x00\x01\x01\x80")
     kind, pid, err, granted = p.dones[0]
@@ -223,7 +231,7 @@ def test_oversize_packet_refused_before_allocating():
     with pytest.raises(ProtocolError) as ex:
         p.feed(b"\x30\xe8\x07")  # announces 1000 bytes, sends 1 header only
     assert "1000 bytes over maximumPacketSize" in str(ex.value)
-    assert len(p._rx) == 256  # nothing was allocated for it
+    assert len(p._rx) == BUFSZ  # nothing was allocated for it
 
 
 def test_packet_larger_than_buffer_within_limit():
@@ -232,7 +240,7 @@ def test_packet_larger_than_buffer_within_limit():
     body = b"\x00\x01t" + b"z" * 1000
     p.feed(b"\x30\xeb\x07" + body, 100)
     assert p.msgs[-1][:2] == ("t", b"z" * 1000)
-    assert len(p._rx) == 256 and p._rn == 0
+    assert len(p._rx) == BUFSZ and p._rn == 0
 
 
 def test_resume_resends_in_order_with_dup_and_resubscribes():
@@ -242,9 +250,9 @@ def test_resume_resends_in_order_with_dup_and_resubscribes():
     p._pid = 65533
     es = [[3, 0, b"t", b"%d" % i, 2, None] for i in range(3)]
     for e in es:
-        p._send(e)
+        send(p, e)
     rel = [3, 0, b"t", b"q2", 4, None]
-    p._send(rel)
+    send(p, rel)
     p.out()
     p.feed(b"\x50\x02" + bytes((rel[1] >> 8, rel[1] & 255)))  # PUBREC: now awaiting PUBCOMP
     p.out()

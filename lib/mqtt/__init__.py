@@ -2,7 +2,6 @@
 from random import getrandbits
 from .core import MQTTError, ProtocolError  # noqa: F401
 from .client import Client, run, setTimeout, setInterval, clearTimeout, clearInterval  # noqa: F401
-from .transport import TCP
 
 _RANGES = (("port", 1, 65535), ("keepalive", 0, 65535), ("reconnectPeriod", 0, 1 << 29),
            ("connectTimeout", 1, 1 << 29), ("queueSize", 0, 1 << 20), ("maxInflight", 1, 65535), ("maximumPacketSize", 2, 1 << 28))
@@ -42,7 +41,6 @@ def connect(url=None, options=None, **kw):
     o["protocolVersion"] = o.pop("version") or o["protocolVersion"]
     if o["protocol"] not in ("mqtt", "tcp"):
         raise ValueError("unsupported protocol %r" % (o["protocol"],))
-    o["transport"] = TCP
     if not o["host"]:
         raise ValueError("no broker host")
     for k, lo, hi in _RANGES:

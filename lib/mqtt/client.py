@@ -4,6 +4,7 @@
 import select
 from .compat import ticks_ms, ticks_diff, ticks_add, print_exc, MPY
 from .core import Protocol, MQTTError, ProtocolError, BUF
+from .transport import TCP
 
 _clients = []
 _timers = []  # [due, period or 0, fn]
@@ -20,45 +21,39 @@ def _call(f, *a):
         print_exc(e)
 
 
-def _defer(f, *a):
-    _later.append((f, a))
-
-
 def _run_later():
     while _later:
         f, a = _later.pop(0)
         _call(f, *a)
 
 
-def _qos(q):
-    if q not in (0, 1, 2):
-        raise ValueError("qos must be 0, 1 or 2")
-    return q
-
-
-def _filter(t):
-    if not isinstance(t, str) or not t or "#" in t[:-1]:
-        raise ValueError("bad topic %r" % (t,))
-    for w in t.split("/"):
-        if len(w) > 1 and ("#" in w or "+" in w):
-            raise ValueError("bad wildcard in %r" % t)
-    return t
-
-
-def _list(t):
-    return [t] if isinstance(t, str) else list(t)
+def _filters(t, q=None):
+    # topic filter(s) -> [(filter, qos)], or [filter] without q; checked
+    r = []
+    for t in [t] if isinstance(t, str) else t:
+        v = q
+        if isinstance(t, tuple):
+            t, v = t
+            if isinstance(v, dict):
+                v = v.get("qos", 0)
+        if not isinstance(t, str) or not t or "#" in t[:-1] or v not in (None, 0, 1, 2):
+            raise ValueError("bad topic or qos: %r %r" % (t, v))
+        for w in t.split("/"):
+            if len(w) > 1 and ("#" in w or "+" in w):
+                raise ValueError("bad wildcard in %r" % t)
+        r.append(t if q is None else (t, v))
+    return r
 
 
 class Client(Protocol):
+    # class-level defaults: an instance holds only what it has set (RAM)
+    _tr = _t = _pt = _end = None  # transport; deadline of the state; unanswered PINGREQ sent at; end() args
+    _st = _lt = 0  # -1 connect due, 0 reconnect due (or idle), 1 TCP connecting, 2 CONNECT sent,
+    # 4 ended; last write
+
     def __init__(self, options):
         Protocol.__init__(self, options)
-        self._ev = {"message": []}
-        self._tr = None
-        self._st = 0  # -1 connect due, 0 reconnect due (or idle), 1 TCP connecting, 2 awaiting CONNACK, 3 up, 4 ended
-        self._t = None  # deadline of the current state (None: no deadline)
-        self._pt = None  # when an unanswered PINGREQ went out
-        self._lt = self._pm = 0  # last write; poll mask registered
-        self._end = None  # (force, callback) once end() was called
+        self._ev = {}
         cb = options.get("callback")
         if cb:
             self.on("message", lambda t, m, p: cb(t, m))
@@ -101,39 +96,31 @@ class Client(Protocol):
             print("mqtt:", a[0])
 
     def _msg(self, t, m, pk):
-        for f in self._ev["message"]:
+        for f in self._ev.get("message", ()):
             try:
                 f(t, m, pk)
             except Exception as e:
                 print_exc(e)
 
-    def _up(self, connack):
-        self._st = 3
-        self._t = None
-        self._emit("connect", connack)
-
     def _done(self, e, err, g=None):
         cb = e[5]
         if cb:
-            _defer(cb, err, g) if e[0] == 8 else _defer(cb, err)
+            _later.append((cb, (err, g) if e[0] == 8 else (err,)))
         elif err:
-            _defer(self._emit, "error", err)
+            _later.append((self._emit, ("error", err)))
 
     # -- requests
 
     def _enq(self, e):
         if not e[2]:
             raise ValueError("no topic")
-        err = None
         if self._end or self._st == 4:
-            err = "client is closed"
+            self._done(e, MQTTError("client is closed"))
         elif len(self._q) >= self.options["queueSize"]:
-            err = "queue full (queueSize)"
+            self._done(e, MQTTError("queue full (queueSize)"))
         else:
             self._q.append(e)
             self._flushq()
-        if err:
-            self._done(e, MQTTError(err))
         return self
 
     def publish(self, topic, message, options=None, callback=None):
@@ -141,7 +128,9 @@ class Client(Protocol):
             options, callback = None, options
         q = f = 0
         if options:
-            q = _qos(options.get("qos", 0))
+            q = options.get("qos", 0)
+            if q not in (0, 1, 2):
+                raise ValueError("qos must be 0, 1 or 2")
             f = q << 1 | (1 if options.get("retain") else 0) | (8 if options.get("dup") else 0)
         if isinstance(topic, str):
             topic = topic.encode()
@@ -153,7 +142,7 @@ class Client(Protocol):
             raise ValueError("bad topic %r" % (topic,))
         if not q and self.connected and not self._q and self._pub(topic, message, f):
             if callback:
-                _defer(callback, None)
+                _later.append((callback, (None,)))
             return self
         # queued: copy, since the caller may reuse its buffer
         return self._enq([3, 0, topic, bytes(message), f, callback])
@@ -161,34 +150,29 @@ class Client(Protocol):
     def subscribe(self, topic, options=None, callback=None):
         if callable(options):
             options, callback = None, options
-        if not isinstance(topic, dict):
-            topic = dict.fromkeys(_list(topic), options.get("qos", 0) if options else 0)
-        ts = [(_filter(t), _qos(q.get("qos", 0) if isinstance(q, dict) else q)) for t, q in topic.items()]
+        q = options.get("qos", 0) if options else 0
+        ts = _filters(topic.items() if isinstance(topic, dict) else [(t, q) for t in _filters(topic)], q)
         return self._enq([8, 0, ts, None, 0, callback])
 
     def unsubscribe(self, topic, options=None, callback=None):
-        if callable(options):
-            callback = options
-        ts = [_filter(t) for t in _list(topic)]
+        ts = _filters(topic)
         for t in ts:
             self._subs.pop(t, None)
-        return self._enq([10, 0, ts, None, 0, callback])
+        return self._enq([10, 0, ts, None, 0, callback or callable(options) and options])
 
     # -- connection
 
     def connect(self):
-        self._end = None
+        if self._end:
+            self._end = None
         self._st = -1
         self._t = ticks_ms()
-        self._reg()
-        return self
-
-    def _reg(self):
         if self not in _clients:
             _clients.append(self)
+        return self
 
     def reconnect(self):
-        _defer(self._redo)
+        _later.append((self._redo, ()))
         return self
 
     def _redo(self):
@@ -196,20 +180,20 @@ class Client(Protocol):
             return self.connect()
         if self._tr:
             self._lost()
+        self.connect()
         self._st = 0
-        self._t = ticks_ms()
-        self._reg()
 
     def end(self, force=False, callback=None):
         if callable(force):
             force, callback = False, force
         if self._end or self._st == 4:
             if callback:
-                _defer(callback)
-        else:
-            self._end = (force, callback)
-            self._t = ticks_add(ticks_ms(), self.options["connectTimeout"])  # bound the wait for acks
-            self._reg()
+                _later.append((callback, ()))
+            return self
+        self._end = (force, callback)
+        self._t = ticks_add(ticks_ms(), self.options["connectTimeout"])  # bounds the wait for acks
+        if self not in _clients:
+            _clients.append(self)
         return self
 
     close = end
@@ -226,41 +210,32 @@ class Client(Protocol):
         tr = self._tr
         if tr:
             try:
-                if tr.err:
-                    raise tr.err
-                self._io(tr)
+                if self._st == 1 and tr.ready():
+                    self._st = 2
+                if self._st == 2:
+                    self._drain()
+                    for _ in range(4):
+                        n = tr.read(memoryview(self._rx)[self._rn :])
+                        if tr.err:  # a failed write (or connect) says more than the end of stream
+                            raise tr.err
+                        if not n:
+                            break
+                        if n < 0:
+                            raise ProtocolError("truncated packet") if self._rn else MQTTError("closed by broker")
+                        self._pt = None
+                        self._recv(n)
+                    self._flushq()
+                    self._drain()
             except Exception as e:  # OSError, or broker input we refuse
                 self._lost(e)
         self._timer(now)
         tr = self._tr
-        if tr:
-            m = 5 if self._tn or self._st == 1 else 1  # POLLIN, plus POLLOUT while output waits
-            if m != self._pm:
-                _poll.register(tr.sock, m)
-                self._pm = m
-
-    def _io(self, tr):
-        if self._st == 1:
-            if not tr.ready():
-                return
-            self._st = 2
-        self._drain()
-        for _ in range(4):
-            n = tr.read(memoryview(self._rx)[self._rn :])
-            if tr.err:  # a failed write (or connect) says more than the end of stream
-                raise tr.err
-            if not n:
-                break
-            if n < 0:
-                raise (ProtocolError("truncated packet") if self._rn else MQTTError("closed by broker"))
-            self._pt = None
-            self._recv(n)
-        self._flushq()
-        self._drain()
+        if tr:  # POLLIN, plus POLLOUT while output waits (no syscall: poll keeps a table)
+            _poll.register(tr.sock, 5 if self._tn or self._st == 1 else 1)
 
     def _drain(self):
         tn = self._tn
-        if tn and self._st > 1:
+        if tn and self._st == 2:
             n = self._tr.write(self._tx, tn)
             if n:
                 self._lt = ticks_ms()
@@ -273,21 +248,11 @@ class Client(Protocol):
 
     def _timer(self, now):
         st = self._st
-        t = self._t
-        late = t is not None and ticks_diff(now, t) >= 0
+        late = self._t is not None and ticks_diff(now, self._t) >= 0
         if self._end:
-            if st < 3 or late or self._end[0] or not (self._pend or self._q or self._tn):
+            if not self.connected or late or self._end[0] or not (self._pend or self._q or self._tn):
                 self._finish()
-        elif st < 3:
-            if not late:
-                pass
-            elif st > 0:
-                self._lost(MQTTError("connect timeout"))
-            else:
-                if st == 0:
-                    self._emit("reconnect")
-                self._open(now)
-        else:
+        elif self.connected:
             ka = self.options["keepalive"] * 1000
             if not ka:
                 pass
@@ -298,18 +263,23 @@ class Client(Protocol):
                 self._put(0xC0, b"")
                 self._pt = now
                 self._drain()
-
-    def _open(self, now):
-        o = self.options
-        self._st = 1
-        self._t = ticks_add(now, o["connectTimeout"])
-        self._pt = None
-        self._pm = 0
-        try:
-            self._tr = o["transport"](o["host"], o["port"])
-        except OSError as e:
-            return self._lost(e)
-        self._connect()
+        elif not late:
+            pass
+        elif st > 0:
+            self._lost(MQTTError("connect timeout"))
+        else:
+            o = self.options
+            if st == 0:
+                self._emit("reconnect")
+            self._st = 1
+            self._t = ticks_add(now, o["connectTimeout"])
+            if self._pt is not None:
+                self._pt = None
+            try:
+                self._tr = TCP(o["host"], o["port"])
+                self._connect()
+            except OSError as e:
+                self._lost(e)
 
     def _lost(self, err=None):
         was = self.connected
@@ -320,7 +290,7 @@ class Client(Protocol):
                 _poll.unregister(tr.sock)
             except Exception:
                 pass
-            tr.close()
+            tr.sock.close()
         self.connected = False
         self._st = 0
         if err:
@@ -351,7 +321,7 @@ class Client(Protocol):
         self._q = []
         self._emit("end")
         if cb:
-            _defer(cb)
+            _later.append((cb, ()))
         if self in _clients:
             _clients.remove(self)
 

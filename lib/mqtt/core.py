@@ -2,7 +2,7 @@
 # _recv(n) parses them; outgoing bytes collect in _tx[:_tn] for the caller
 # to write. No socket and no clock here. A subclass supplies the hooks:
 #   _drain()                      write out what it can of _tx[:_tn]
-#   _up(connack)                  the broker accepted the connection
+#   _emit("connect", connack)     the broker accepted the connection
 #   _msg(topic, payload, packet)  an application message, delivered once
 #   _done(entry, err, granted)    a queued request finished (or failed)
 #   _tap(out, header, pid, topic, payload)  packet trace, when not None
@@ -10,7 +10,7 @@
 # kind being its packet type (3 PUBLISH, 6 PUBREL, 8 SUBSCRIBE, 10 UNSUBSCRIBE).
 from .compat import const
 
-BUF = const(256)  # receive and transmit buffers; a larger packet gets its own for a while
+BUF = const(192)  # receive and transmit buffers; a larger packet gets its own for a while
 _PUB = const(3)
 _REL = const(6)
 _SUB = const(8)
@@ -54,6 +54,8 @@ def _vlen(b, o, n):  # remaining length, 1 to 4 bytes
 
 
 class Protocol:
+    _tap = None  # set on an instance that traces packets
+
     def __init__(self, options):
         self.options = options
         self._rx = bytearray(BUF)
@@ -63,8 +65,6 @@ class Protocol:
         self._q = []  # entries waiting to be sent, in order
         self._q2 = {}  # incoming QoS 2 pids delivered, awaiting PUBREL
         self._subs = {}  # topic filter -> qos, to resubscribe
-        self._pk = {"cmd": "publish"}  # reused for every incoming PUBLISH
-        self._tap = None
         self.connected = False
 
     def _drain(self):
@@ -154,25 +154,26 @@ class Protocol:
             self._tap(1, 0x30 | f, e and e[1], t, m)
         return True
 
-    def _send(self, e):
-        k = e[0]
-        if not e[1] and (k != _PUB or e[4] & 6) and len(self._pend) >= self.options["maxInflight"]:
-            return False  # a broker drops what is over its in-flight limit (PUBREC 0x97, unseen in 3.1.1)
-        if k == _PUB:
-            return self._pub(e[2], e[3], e[4], e[4] & 6 and e)
-        if k == _REL:
-            self._ack(0x62, e[1])
-            return True
-        b = b""
-        for t in e[2]:
-            b += _s(t[0]) + bytes((t[1],)) if k == _SUB else _s(t)
-        return self._put(k << 4 | 2, b, e, 0)
-
     def _flushq(self):
         q = self._q
-        while q and self.connected and self._send(q[0]):
-            e = q.pop(0)
-            if e[0] == _PUB and not e[4] & 6:
+        while q and self.connected:
+            e = q[0]
+            k = e[0]
+            if not e[1] and (k != _PUB or e[4] & 6) and len(self._pend) >= self.options["maxInflight"]:
+                break  # a broker drops what is over its in-flight limit (PUBREC 0x97, unseen in 3.1.1)
+            if k == _PUB:
+                if not self._pub(e[2], e[3], e[4], e[4] & 6 and e):
+                    break
+            elif k == _REL:
+                self._ack(0x62, e[1])
+            else:
+                b = b""
+                for t in e[2]:
+                    b += _s(t[0]) + bytes((t[1],)) if k == _SUB else _s(t)
+                if not self._put(k << 4 | 2, b, e, 0):
+                    break
+            q.pop(0)
+            if k == _PUB and not e[4] & 6:
                 self._done(e, None)
 
     def _connect(self):
@@ -257,7 +258,7 @@ class Protocol:
                 raise MQTTError("connection refused: " + (_REFUSED[x - 1] if x < 6 else str(x)), x)
             self.connected = True
             self._resume(x >> 8)
-            return self._up({"cmd": "connack", "sessionPresent": x > 255, "returnCode": 0})
+            return self._emit("connect", {"cmd": "connack", "sessionPresent": x > 255, "returnCode": 0})
         if t == 6:  # PUBREL: the QoS 2 message may now be forgotten
             self._q2.pop(x, None)
             return self._ack(0x70, x)
@@ -304,19 +305,13 @@ class Protocol:
             p = rx[c] << 8 | rx[c + 1]
             c += 2
         m = bytes(rx[c:b])
-        pk = self._pk
-        pk["topic"] = t
-        pk["payload"] = m
-        pk["qos"] = q
-        pk["retain"] = h & 1 == 1
-        pk["dup"] = h & 8 == 8
-        pk["messageId"] = p
         if self._tap:
             self._tap(0, h, p, t, m)
         if q < 2 or p not in self._q2:  # QoS 2: exactly once per packet id
             if q == 2:
                 self._q2[p] = 1
-            self._msg(t, m, pk)
+            self._msg(t, m, {"cmd": "publish", "topic": t, "payload": m, "qos": q,
+                             "retain": h & 1 == 1, "dup": h & 8 == 8, "messageId": p})
         if q:
             self._ack(0x40 if q == 1 else 0x50, p)
 

@@ -51,6 +51,3 @@ class TCP:
         if n is None:
             return 0
         return n or -1
-
-    def close(self):
-        self.sock.close()
