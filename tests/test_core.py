@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 
-from mqtt.core import BUF as BUFSZ, MQTTError, Protocol, ProtocolError  # noqa: E402
+from mqtt.core import RXBUF as BUFSZ, MQTTError, Protocol, ProtocolError  # noqa: E402
 
 
 def opts(**kw):

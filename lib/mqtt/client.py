@@ -3,7 +3,7 @@
 # (run(), timers) that drives every client. Callbacks run only from the loop.
 import select
 from .compat import ticks_ms, ticks_diff, ticks_add, print_exc, MPY
-from .core import Protocol, MQTTError, ProtocolError, BUF
+from .core import Protocol, MQTTError, ProtocolError, TXBUF
 from .transport import TCP
 
 _clients = []
@@ -12,6 +12,7 @@ _later = []  # (fn, args): callbacks owed, run at the next step
 _poll = select.poll()
 _wait = _poll.ipoll if MPY else _poll.poll  # ipoll doesn't allocate
 _BUFS = (bytearray, memoryview)
+_topic = [None, None]  # the last publish topic given (str or bytes) and its checked bytes
 
 
 def _call(f, *a):
@@ -132,14 +133,17 @@ class Client(Protocol):
             if q not in (0, 1, 2):
                 raise ValueError("qos must be 0, 1 or 2")
             f = q << 1 | (1 if options.get("retain") else 0) | (8 if options.get("dup") else 0)
-        if isinstance(topic, str):
-            topic = topic.encode()
+        if topic is not _topic[0]:  # a topic is checked and encoded once, not per message
+            t = topic.encode() if isinstance(topic, str) else topic
+            if not isinstance(t, bytes) or not t or b"#" in t or b"+" in t:
+                raise ValueError("bad topic %r" % (topic,))
+            _topic[0] = topic
+            _topic[1] = t
+        topic = _topic[1]
         if isinstance(message, str):
             message = message.encode()
         elif not isinstance(message, bytes) and not isinstance(message, _BUFS):  # (no tuple built per call)
             raise TypeError("message must be str or bytes-like")
-        if not topic or b"#" in topic or b"+" in topic:
-            raise ValueError("bad topic %r" % (topic,))
         if not q and self.connected and not self._q and self._pub(topic, message, f):
             if callback:
                 _later.append((callback, (None,)))
@@ -242,8 +246,8 @@ class Client(Protocol):
                 tn -= n
                 if tn:
                     self._tx[:tn] = self._tx[n : n + tn]
-                elif len(self._tx) != BUF:
-                    self._tx = bytearray(BUF)  # give back a buffer grown for one large packet
+                elif len(self._tx) != TXBUF:
+                    self._tx = bytearray(TXBUF)  # give back a buffer grown for one large packet
                 self._tn = tn
 
     def _timer(self, now):

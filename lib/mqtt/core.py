@@ -10,7 +10,10 @@
 # kind being its packet type (3 PUBLISH, 6 PUBREL, 8 SUBSCRIBE, 10 UNSUBSCRIBE).
 from .compat import const
 
-BUF = const(192)  # receive and transmit buffers; a larger packet gets its own for a while
+# Buffer sizes: the transmit side batches many small packets into one write
+# (TCP_NODELAY makes each write a segment); a larger packet gets its own buffer for a while.
+RXBUF = const(128)
+TXBUF = const(256)
 _PUB = const(3)
 _REL = const(6)
 _SUB = const(8)
@@ -58,8 +61,8 @@ class Protocol:
 
     def __init__(self, options):
         self.options = options
-        self._rx = bytearray(BUF)
-        self._tx = bytearray(BUF)
+        self._rx = bytearray(RXBUF)
+        self._tx = bytearray(TXBUF)
         self._rn = self._tn = self._pid = 0
         self._pend = {}  # pid -> entry sent and not yet acknowledged
         self._q = []  # entries waiting to be sent, in order
@@ -132,20 +135,24 @@ class Protocol:
         # PUBLISH straight into _tx: no allocation when it fits.
         lt = len(t)
         lm = len(m)
-        n = lt + lm + 2
-        if e:
-            n += 2
-        o = self._room(n + 5)
-        if o < 0:
-            return False
+        n = lt + lm + (4 if e else 2)
         tx = self._tx
+        o = self._tn
+        if o + n + 5 > len(tx):
+            o = self._room(n + 5)
+            if o < 0:
+                return False
+            tx = self._tx
         tx[o] = 0x30 | f
-        o = _vlen(tx, o + 1, n)
+        if n < 128:
+            tx[o + 1] = n
+            o += 2
+        else:
+            o = _vlen(tx, o + 1, n)
         tx[o] = lt >> 8
         tx[o + 1] = lt & 255
-        o += 2
-        tx[o : o + lt] = t
-        o += lt
+        o += 2 + lt
+        tx[o - lt : o] = t
         if e:
             o = self._id(tx, o, e)
         tx[o : o + lm] = m
@@ -178,10 +185,11 @@ class Protocol:
 
     def _connect(self):
         # Fresh buffers and a CONNECT at the head of _tx.
-        if len(self._rx) != BUF:
-            self._rx = bytearray(BUF)
+        if len(self._rx) != RXBUF:
+            self._rx = bytearray(RXBUF)
         self._tn = 0
-        self._tx = bytearray(BUF) if len(self._tx) != BUF else self._tx
+        if len(self._tx) != TXBUF:
+            self._tx = bytearray(TXBUF)
         self._rn = 0
         o = self.options
         v = o["protocolVersion"]
@@ -235,8 +243,8 @@ class Protocol:
         if i:
             rn -= i
             rx[:rn] = rx[i : i + rn]
-        if not rn and len(rx) != BUF:  # give back a buffer grown for one packet
-            self._rx = bytearray(BUF)
+        if not rn and len(rx) != RXBUF:  # give back a buffer grown for one packet
+            self._rx = bytearray(RXBUF)
         self._rn = rn
 
     def _packet(self, h, a, b):

@@ -51,6 +51,8 @@ def publish(c, topic, payload, qos, cb=None):
             c.handle(ticks_ms())
 
 
+gc.collect()
+m_pre = gc.mem_alloc()  # held heap: after connect minus before it (as for ours)
 c = MQTTClient(transport_factory=fixed_connector_factory("127.0.0.1", port),
                client_id="chu%d" % us())
 c.on_message = on_msg
@@ -58,6 +60,8 @@ if mode == "recv":
     c.subscribe(topic, 0, on_subscribe=on_ack)
 c.connect()
 spin(c, lambda: c.state == "connected" and (mode != "recv" or st["acked"]))
+gc.collect()
+m_held = gc.mem_alloc() - m_pre
 st["acked"] = 0
 res = {"mode": mode}
 
@@ -91,8 +95,7 @@ elif mode == "recv":
             break
     res.update(n=st["got"], us=time.ticks_diff(st["t1"], st["t0"]))
 elif mode == "heap":
-    gc.collect()
-    res["held"] = gc.mem_alloc() - m_import
+    res["held"] = m_held
     res["imported"] = m_import - m_import0
     res["modules"] = sorted(k for k in sys.modules if k.startswith("chumicro"))
 elif mode == "alloc":
