@@ -14,7 +14,7 @@ def opts(**kw):
     o = {"maximumPacketSize": 4096, "maxInflight": 20, "clientId": "c1", "keepalive": 60, "clean": True,
          "protocolVersion": 4, "will": None, "username": None, "password": None}
     o.update(kw)
-    return o
+    return {k: v for k, v in o.items() if v is not None}  # as mqtt.connect() passes them
 
 
 class P(Protocol):

@@ -35,11 +35,10 @@ def _filters(t, q=None):
         v = q
         if isinstance(t, tuple):
             t, v = t
-            if isinstance(v, dict):
-                v = v.get("qos", 0)
+            v = v.get("qos", 0) if isinstance(v, dict) else v
         if not isinstance(t, str) or not t or "#" in t[:-1] or v not in (None, 0, 1, 2):
-            raise ValueError("bad topic or qos: %r %r" % (t, v))
-        for w in t.split("/"):
+            raise ValueError("bad topic filter or qos: %r %r" % (t, v))
+        for w in t.split("/"):  # '+' and '#' stand alone in their level
             if len(w) > 1 and ("#" in w or "+" in w):
                 raise ValueError("bad wildcard in %r" % t)
         r.append(t if q is None else (t, v))
@@ -299,8 +298,7 @@ class Client(Protocol):
         self._st = 0
         if err:
             if not isinstance(err, MQTTError):
-                o = self.options
-                err = MQTTError("%s:%d: %s" % (o["host"], o["port"], err), err.args and err.args[0])
+                err = MQTTError("%s:%d: %s" % (self.options["host"], self.options["port"], err), err.args[0])
             self._emit("error", err)
         if was:
             self._emit("offline")

@@ -184,26 +184,26 @@ class Protocol:
                 self._done(e, None)
 
     def _connect(self):
-        # Fresh buffers and a CONNECT at the head of _tx.
-        if len(self._rx) != RXBUF:
-            self._rx = bytearray(RXBUF)
-        self._tn = 0
-        if len(self._tx) != TXBUF:
-            self._tx = bytearray(TXBUF)
-        self._rn = 0
+        # Fresh buffers and a CONNECT at the head of _tx. Options hold only
+        # what is set (see mqtt.connect).
+        self._rx = bytearray(RXBUF)
+        self._tx = bytearray(TXBUF)
+        self._rn = self._tn = 0
         o = self.options
         v = o["protocolVersion"]
         ka = o["keepalive"]
-        w = o.get("will")
         f = 2 if o["clean"] else 0
         b = _s(o["clientId"])
+        w = o.get("will")
         if w:
             f |= 4 | w.get("qos", 0) << 3 | (32 if w.get("retain") else 0)
             b += _s(w["topic"]) + _s(w.get("payload") or b"")
-        for k, bit in (("username", 128), ("password", 64)):
-            if o.get(k) is not None:
-                f |= bit
-                b += _s(o[k])
+        if "username" in o:
+            f |= 128
+            b += _s(o["username"])
+        if "password" in o:
+            f |= 64
+            b += _s(o["password"])
         self._put(0x10, _s(b"MQIsdp" if v == 3 else b"MQTT") + bytes((v, f, ka >> 8, ka & 255)) + b)
 
     # -- incoming
