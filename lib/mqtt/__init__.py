@@ -3,6 +3,11 @@ from random import getrandbits
 from .core import MQTTError, ProtocolError  # noqa: F401
 from .client import Client, run, setTimeout, setInterval, clearTimeout, clearInterval  # noqa: F401
 
+try:  # optional: a board may leave the background driver out
+    from . import driver  # noqa: F401
+except ImportError:
+    pass
+
 _RANGES = (("port", 1, 65535), ("keepalive", 0, 65535), ("reconnectPeriod", 0, 1 << 29),
            ("connectTimeout", 1, 1 << 29), ("queueSize", 0, 1 << 20), ("maxInflight", 1, 65535), ("maximumPacketSize", 2, 1 << 28))
 

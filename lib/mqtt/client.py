@@ -13,6 +13,11 @@ _poll = select.poll()
 _wait = _poll.ipoll if MPY else _poll.poll  # ipoll doesn't allocate
 _BUFS = (bytearray, memoryview)
 _topic = [None, None]  # the last publish topic given (str or bytes) and its checked bytes
+# A background driver (driver.py) sets _guard[0]: entered around whatever
+# touches client state, so its steps never interleave with the program's
+# calls. _guard[1]: when run() or loop() last drove (then it stands aside).
+_guard = [None, 0]
+_auto = []  # driver.auto, when the driver module is there
 
 
 def _call(f, *a):
@@ -114,13 +119,20 @@ class Client(Protocol):
     def _enq(self, e):
         if not e[2]:
             raise ValueError("no topic")
-        if self._end or self._st == 4:
-            self._done(e, MQTTError("client is closed"))
-        elif len(self._q) >= self.options["queueSize"]:
-            self._done(e, MQTTError("queue full (queueSize)"))
-        else:
-            self._q.append(e)
-            self._flushq()
+        g = _guard[0]
+        if g:
+            g.enter()
+        try:
+            if self._end or self._st == 4:
+                self._done(e, MQTTError("client is closed"))
+            elif len(self._q) >= self.options["queueSize"]:
+                self._done(e, MQTTError("queue full (queueSize)"))
+            else:
+                self._q.append(e)
+                self._flushq()
+        finally:
+            if g:
+                g.exit()
         return self
 
     def publish(self, topic, message, options=None, callback=None):
@@ -132,23 +144,29 @@ class Client(Protocol):
             if q not in (0, 1, 2):
                 raise ValueError("qos must be 0, 1 or 2")
             f = q << 1 | (1 if options.get("retain") else 0) | (8 if options.get("dup") else 0)
-        if topic is not _topic[0]:  # a topic is checked and encoded once, not per message
-            t = topic.encode() if isinstance(topic, str) else topic
-            if not isinstance(t, bytes) or not t or b"#" in t or b"+" in t:
-                raise ValueError("bad topic %r" % (topic,))
-            _topic[0] = topic
-            _topic[1] = t
-        topic = _topic[1]
         if isinstance(message, str):
             message = message.encode()
         elif not isinstance(message, bytes) and not isinstance(message, _BUFS):  # (no tuple built per call)
             raise TypeError("message must be str or bytes-like")
-        if not q and self.connected and not self._q and self._pub(topic, message, f):
-            if callback:
-                _later.append((callback, (None,)))
-            return self
-        # queued: copy, since the caller may reuse its buffer
-        return self._enq([3, 0, topic, bytes(message), f, callback])
+        g = _guard[0]
+        if g:
+            g.enter()
+        try:
+            if topic is not _topic[0]:  # a topic is checked and encoded once, not per message
+                t = topic.encode() if isinstance(topic, str) else topic
+                if not isinstance(t, bytes) or not t or b"#" in t or b"+" in t:
+                    raise ValueError("bad topic %r" % (topic,))
+                _topic[0] = topic
+                _topic[1] = t
+            if not q and self.connected and not self._q and self._pub(_topic[1], message, f):
+                if callback:
+                    _later.append((callback, (None,)))
+                return self
+            # queued: copy, since the caller may reuse its buffer
+            return self._enq([3, 0, _topic[1], bytes(message), f, callback])
+        finally:
+            if g:
+                g.exit()
 
     def subscribe(self, topic, options=None, callback=None):
         if callable(options):
@@ -172,6 +190,8 @@ class Client(Protocol):
         self._t = ticks_ms()
         if self not in _clients:
             _clients.append(self)
+        if _auto and not _guard[0]:  # a background driver, where the board has the module
+            _auto[0]()
         return self
 
     def reconnect(self):
@@ -193,8 +213,8 @@ class Client(Protocol):
             if callback:
                 _later.append((callback, ()))
             return self
-        self._end = (force, callback)
         self._t = ticks_add(ticks_ms(), self.options["connectTimeout"])  # bounds the wait for acks
+        self._end = (force, callback)  # (after _t: a background step may look at it at once)
         if self not in _clients:
             _clients.append(self)
         return self
@@ -202,11 +222,9 @@ class Client(Protocol):
     close = end
 
     def loop(self, timeout_ms=0):
-        _run_later()
         if timeout_ms:
-            _wait(timeout_ms)
-        self._step(ticks_ms())
-        _run_later()
+            _wait(0 if _later else timeout_ms)
+        _drive(self._step)
         return self.connected
 
     def _step(self, now):
@@ -354,27 +372,48 @@ def clearTimeout(h):
 clearInterval = clearTimeout
 
 
+def _all(now):  # one step of every timer and client; ms to the next timer (at most 100)
+    w = 100
+    for t in _timers[:]:
+        d = ticks_diff(t[0], now)
+        if d <= 0:
+            if t[1]:
+                t[0] = ticks_add(now, t[1])
+            else:
+                clearTimeout(t)
+            _call(t[2])
+        elif d < w:
+            w = d
+    _run_later()
+    for c in _clients[:]:
+        c._step(now)
+    return w
+
+
+def _drive(step, mark=1):
+    # step(now) under the background driver's guard; marked as driven by the program
+    now = ticks_ms()
+    if mark:
+        _guard[1] = now
+    g = _guard[0]
+    if g:
+        g.enter()
+    try:
+        _run_later()
+        w = step(now)
+        _run_later()
+    finally:
+        if g:
+            g.exit()
+    return w
+
+
 def run(until=None, timeout_ms=None):
     # Drive every client and timer. True once until() is true (or, without
     # until, once nothing is left to run); False when timeout_ms passes.
     t0 = ticks_ms()
     while 1:
-        now = ticks_ms()
-        w = 100
-        for t in _timers[:]:
-            d = ticks_diff(t[0], now)
-            if d <= 0:
-                if t[1]:
-                    t[0] = ticks_add(now, t[1])
-                else:
-                    clearTimeout(t)
-                _call(t[2])
-            elif d < w:
-                w = d
-        _run_later()
-        for c in _clients[:]:
-            c._step(now)
-        _run_later()
+        w = _drive(_all)
         if until and until():
             return True
         if not (_clients or _timers):
