@@ -12,6 +12,13 @@ _RANGES = (("port", 1, 65535), ("keepalive", 0, 65535), ("reconnectPeriod", 0, 1
            ("connectTimeout", 1, 1 << 29), ("queueSize", 0, 1 << 20), ("maxInflight", 1, 65535), ("maximumPacketSize", 2, 1 << 28))
 
 
+def createClient(options=None, **kw):
+    # the HaaS API (seed 003), from its optional module
+    from .haas import createClient
+
+    return createClient(options, **kw)
+
+
 def connect(url=None, options=None, **kw):
     # mqtt.connect('mqtt://user:pass@host:1883', {options}) -> a Client, connecting
     if isinstance(url, dict):

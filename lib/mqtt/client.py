@@ -2,6 +2,7 @@
 # events, a bounded offline queue, keepalive and reconnect; and the one loop
 # (run(), timers) that drives every client. Callbacks run only from the loop.
 import select
+from json import loads
 from .compat import ticks_ms, ticks_diff, ticks_add, print_exc, MPY
 from .core import Protocol, MQTTError, ProtocolError, TXBUF
 from .transport import TCP
@@ -140,6 +141,8 @@ class Client(Protocol):
             options, callback = None, options
         q = f = 0
         if options:
+            if isinstance(options, str):  # JSON.stringify(options), as seed 002 passes them
+                options = loads(options)
             q = options.get("qos", 0)
             if q not in (0, 1, 2):
                 raise ValueError("qos must be 0, 1 or 2")
@@ -171,6 +174,8 @@ class Client(Protocol):
     def subscribe(self, topic, options=None, callback=None):
         if callable(options):
             options, callback = None, options
+        if isinstance(options, str):  # JSON.stringify(options), as seed 002 passes them
+            options = loads(options)
         q = options.get("qos", 0) if options else 0
         ts = _filters(topic.items() if isinstance(topic, dict) else [(t, q) for t in _filters(topic)], q)
         return self._enq([8, 0, ts, None, 0, callback])
@@ -332,6 +337,7 @@ class Client(Protocol):
         if self.connected and not force:
             self._put(0xE0, b"")
             self._drain()
+        self.connected = False  # ended, not lost: no 'offline'
         self._lost()
         self._st = 4
         self._end = self._t = None

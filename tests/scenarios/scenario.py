@@ -82,7 +82,7 @@ class Events:
         return h
 
     def _message(self, topic, payload, packet):
-        # the packet dict is reused by the client: copy what we keep
+        # one packet dict per message: fields kept as a tuple for printing
         self.messages.append((topic, payload, packet["qos"], packet["retain"], packet["dup"]))
         if "message" not in self.quiet:
             print("%s message %s %r qos=%d retain=%s" % (self.name, topic, payload, packet["qos"], packet["retain"]))

@@ -1,0 +1,157 @@
+# umqtt.simple's MQTTClient (micropython-lib), backed by the mqtt package:
+# the same blocking calls, plus keepalive pings while you wait, QoS 2, and
+# exactly-once delivery. Optional: a board freezes it in place of
+# micropython-lib's umqtt when it wants those.
+from errno import ENOTCONN, ETIMEDOUT
+
+import mqtt
+from mqtt.compat import ticks_ms, ticks_diff
+
+
+class MQTTException(Exception):
+    pass
+
+
+def _str(t):
+    return t.decode() if isinstance(t, (bytes, bytearray)) else t
+
+
+class MQTTClient:
+    TIMEOUT = 30000  # ms: the longest connect/publish/subscribe waits for the broker
+
+    def __init__(self, client_id, server, port=0, user=None, password=None, keepalive=0, ssl=None, ssl_params={}):
+        self._o = {"clientId": client_id, "host": server, "port": port or (8883 if ssl else 1883),
+                   "username": user, "password": password, "keepalive": keepalive,
+                   "reconnectPeriod": 0, "manualConnect": True}
+        if ssl:
+            self._o["protocol"] = "mqtts"
+            # ssl_params as for ssl.wrap_socket(); ssl may also be an SSLContext-like True
+            for k, n in (("cadata", "ca"), ("cert", "cert"), ("key", "key"), ("server_hostname", "servername")):
+                if k in ssl_params:
+                    self._o[n] = ssl_params[k]
+            if ssl_params.get("cert_reqs") == 0:  # ssl.CERT_NONE
+                self._o["rejectUnauthorized"] = False
+        self.cb = None
+        self.lw = None
+        self.c = None  # the mqtt.Client, made by the first connect()
+        self._err = None  # why the connection went away
+        self._exc = None  # an exception from the callback, raised to the caller
+        self._msgs = 0
+
+    def set_callback(self, f):
+        self.cb = f
+
+    def set_last_will(self, topic, msg, retain=False, qos=0):
+        assert 0 <= qos <= 2
+        assert topic
+        self.lw = {"topic": _str(topic), "payload": msg, "qos": qos, "retain": retain}
+
+    def _message(self, topic, msg, packet):
+        self._msgs += 1
+        if self.cb:
+            try:
+                self.cb(topic.encode(), msg)
+            except Exception as e:  # umqtt lets it reach wait_msg()/check_msg()'s caller
+                self._exc = e
+
+    def _error(self, err):
+        self._err = err
+
+    def connect(self, clean_session=True):
+        o = self._o
+        o["clean"] = clean_session
+        o["will"] = self.lw
+        c = self.c
+        if c:  # reconnect the same client: it keeps its subscriptions and unacknowledged messages
+            c.options.update(dict((k, v) for k, v in o.items() if v is not None))
+        else:
+            c = self.c = mqtt.connect(dict((k, v) for k, v in o.items() if v is not None))
+            c.on("message", self._message)
+            c.on("error", self._error)
+            c.on("connect", self._connected)
+        self._err = self._ack = None
+        c.connect()
+        self._wait(lambda: self._ack is not None)
+        return 1 if self._ack["sessionPresent"] else 0
+
+    def _connected(self, connack):
+        self._ack = connack
+
+    def _wait(self, done, timeout=True):
+        c = self.c
+        t0 = ticks_ms()
+        while not done():
+            self._raise()
+            if not (c.connected or c._st in (-1, 1, 2)):
+                raise OSError(ENOTCONN)
+            if timeout and ticks_diff(ticks_ms(), t0) > self.TIMEOUT:
+                raise OSError(ETIMEDOUT)
+            c.loop(20)
+        self._raise()
+
+    def _raise(self):
+        e = self._exc
+        if e:
+            self._exc = None
+            raise e
+        e = self._err
+        if e and not self.c.connected:
+            self._err = None
+            if e.code and e.code < 6 and str(e).startswith("connection refused"):
+                raise MQTTException(e.code)  # CONNACK's return code, as umqtt raises it
+            raise OSError(e.code or ENOTCONN, str(e))
+
+    def _live(self):
+        if not self.c or not self.c.connected:
+            self._raise()
+            raise OSError(ENOTCONN)
+
+    def disconnect(self):
+        c = self.c
+        if c and c.connected:
+            c.end()
+            self._wait(lambda: c._st == 4)
+
+    def ping(self):
+        self._live()
+        self.c._put(0xC0, b"")
+        self.c._drain()
+
+    def publish(self, topic, msg, retain=False, qos=0):
+        self._live()
+        acked = []
+        self.c.publish(topic, msg, {"qos": qos, "retain": retain}, acked.append if qos else None)
+        if qos:
+            self._wait(lambda: acked)
+            if acked[0]:
+                raise acked[0]
+        else:
+            self.c._drain()  # on its way now, as umqtt writes it
+
+    def subscribe(self, topic, qos=0):
+        self._live()
+        res = []
+        self.c.subscribe(_str(topic), {"qos": qos}, lambda err, granted: res.append(granted))
+        self._wait(lambda: res)
+        if res[0] and res[0][0]["qos"] == 0x80:
+            raise MQTTException(0x80)
+
+    def unsubscribe(self, topic):
+        self._live()
+        res = []
+        self.c.unsubscribe(_str(topic), None, res.append)
+        self._wait(lambda: res)
+
+    def wait_msg(self):
+        # Blocks until a message arrives (keepalive pings go out meanwhile);
+        # raises OSError when the connection is lost.
+        self._live()
+        n = self._msgs
+        self._wait(lambda: self._msgs != n, False)
+
+    def check_msg(self):
+        self._live()
+        self.c.loop(0)
+        self._raise()
+        if not self.c.connected:
+            raise OSError(ENOTCONN)

@@ -1,0 +1,99 @@
+"""The API surfaces over the one client (HaaS createClient, umqtt.simple and
+umqtt.robust, the background driver, the seed 002 example), under both
+CPython and the MicroPython unix port, against mosquitto."""
+import time
+
+import paho.mqtt.client as paho
+
+from broker import free_port
+from conftest import describe
+from test_integration import ok
+
+
+def test_haas_flow(runtime, broker):
+    got = ok(runtime.run("haas_flow.py", {"MQTT_URL": broker.url}),
+             "success", "connect event", "subscribed", "published", "message ('h/t', b'hello')",
+             "unsubscribed", "close event", "bad argument codes [-1, -1, -1, -1, -1, -1, -1]",
+             "after close codes [-2, -2, -2]")
+    assert any(line.startswith("unusable options: 2 fail calls: ") for line in got), got
+    log = broker.log()
+    assert "Received SUBSCRIBE from s-haas" in log and "Received UNSUBSCRIBE from s-haas" in log, log
+    assert "Received DISCONNECT from s-haas" in log, log
+
+
+def test_haas_fail(runtime, make_broker):
+    b = make_broker(users={"alice": "s3cret"})
+    got = ok(runtime.run("haas_fail.py", {"DEAD_PORT": str(free_port()), "AUTH_PORT": str(b.port)}))
+    assert any(line.startswith("unreachable: fail calls 1,") for line in got), got
+    assert any(line.startswith("wrong credentials: connection refused") for line in got), got
+
+
+def test_haas_reconnect_after_broker_restart(runtime, broker):
+    p = runtime.start("haas_reconnect.py", {"MQTT_URL": broker.url}, timeout=40)
+    p.wait_line("READY-FOR-RESTART", 15)
+    broker.kill()
+    time.sleep(1.0)
+    broker.restart()
+    ok(p.wait(), "events ['connect', 'disconnect', 'reconnect'] messages [b'before', b'after']")
+
+
+def test_umqtt_simple_tutorial_program(runtime, broker):
+    ok(runtime.run("umqtt_tutorial.py", {"MQTT_URL": broker.url}),
+       "messages [b'on', b'off', b'exactly once']")
+    log = broker.log()
+    assert "Received PINGREQ from umqtt_tutorial" in log, log
+    assert "Received PUBLISH from umqtt_tutorial (d0, q2" in log, log
+    assert "Received DISCONNECT from umqtt_tutorial" in log, log
+
+
+def test_umqtt_robust_reconnects_and_resubscribes(runtime, broker):
+    p = runtime.start("umqtt_robust.py", {"MQTT_URL": broker.url}, timeout=40)
+    p.wait_line("READY-FOR-RESTART", 15)
+    broker.kill()
+    time.sleep(1.0)
+    broker.restart()
+    rc, out, err = res = p.wait()
+    ok(res)
+    assert "mqtt reconnect: " in out, describe(*res)  # robust's DEBUG log of failed attempts
+    log = broker.log()  # the restarted broker: a fresh session, so the client subscribed again
+    assert "Received SUBSCRIBE from s-robust" in log, log
+
+
+def test_driver_delivers_while_sleeping(runtime, broker):
+    ok(runtime.run("driver_sleep.py", {"MQTT_URL": broker.url}),
+       "received while sleeping: [b'ping'], driver running: True", "connected after end: False",
+       "driver running with nothing left: False")
+
+
+def test_seed002_example(runtime, broker):
+    """examples/seed002.py: subscribes with JSON options, publishes every 2 s,
+    prints what arrives on its server topic."""
+    p = runtime.start("examples/seed002.py", {"MQTT_URL": broker.url, "RUN_MS": "5000"}, timeout=30)
+    p.wait_line("mqtt connected ", 10)
+    seen = []
+    peer = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="seed002-peer")
+    peer.on_message = lambda c, u, m: seen.append(m.payload)
+    peer.connect("127.0.0.1", broker.port)
+    peer.subscribe("story/542372100000000b/client")
+    peer.loop_start()
+    try:
+        time.sleep(0.5)
+        peer.publish("story/542372100000000b/server", b'{"cmd": "reply"}').wait_for_publish(5)
+        rc, out, err = res = p.wait()
+    finally:
+        peer.loop_stop()
+        peer.disconnect()
+    assert rc == 0 and "Traceback" not in err, describe(*res)
+    assert "mqtt connected  {'cmd': 'connack', 'sessionPresent': False, 'returnCode': 0}" in out or \
+        "'returnCode': 0" in out, describe(*res)
+    assert "err =  None" in out, describe(*res)  # the subscribe callback and each publish's
+    assert "topic =  story/542372100000000b/server" in out, describe(*res)
+    assert "message =  b'{\"cmd\": \"reply\"}'" in out, describe(*res)
+    assert len(seen) >= 2, "the example published %d times in 5 s" % len(seen)
+    import json
+
+    assert json.loads(seen[0])["head"]["cmd"] == "getConfigInfo", seen[0]
+    log = broker.log()
+    assert "Received SUBSCRIBE from aumvlad542372100000000b" in log, log
+    assert "aumvlad542372100000000b 0 story/542372100000000b/server" in log or \
+        "story/542372100000000b/server (QoS 0)" in log, log
