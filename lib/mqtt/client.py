@@ -14,11 +14,7 @@ _poll = select.poll()
 _wait = _poll.ipoll if MPY else _poll.poll  # ipoll doesn't allocate
 _BUFS = (bytearray, memoryview)
 _topic = [None, None]  # the last publish topic given (str or bytes) and its checked bytes
-# A background driver (driver.py) sets _guard[0]: entered around whatever
-# touches client state, so its steps never interleave with the program's
-# calls. _guard[1]: when run() or loop() last drove (then it stands aside).
-_guard = [None, 0]
-_auto = []  # driver.auto, when the driver module is there
+_auto = []  # driver.auto, when the optional background driver is there
 
 
 def _call(f, *a):
@@ -120,20 +116,13 @@ class Client(Protocol):
     def _enq(self, e):
         if not e[2]:
             raise ValueError("no topic")
-        g = _guard[0]
-        if g:
-            g.enter()
-        try:
-            if self._end or self._st == 4:
-                self._done(e, MQTTError("client is closed"))
-            elif len(self._q) >= self.options["queueSize"]:
-                self._done(e, MQTTError("queue full (queueSize)"))
-            else:
-                self._q.append(e)
-                self._flushq()
-        finally:
-            if g:
-                g.exit()
+        if self._end or self._st == 4:
+            self._done(e, MQTTError("client is closed"))
+        elif len(self._q) >= self.options["queueSize"]:
+            self._done(e, MQTTError("queue full (queueSize)"))
+        else:
+            self._q.append(e)
+            self._flushq()
         return self
 
     def publish(self, topic, message, options=None, callback=None):
@@ -151,25 +140,18 @@ class Client(Protocol):
             message = message.encode()
         elif not isinstance(message, bytes) and not isinstance(message, _BUFS):  # (no tuple built per call)
             raise TypeError("message must be str or bytes-like")
-        g = _guard[0]
-        if g:
-            g.enter()
-        try:
-            if topic is not _topic[0]:  # a topic is checked and encoded once, not per message
-                t = topic.encode() if isinstance(topic, str) else topic
-                if not isinstance(t, bytes) or not t or b"#" in t or b"+" in t:
-                    raise ValueError("bad topic %r" % (topic,))
-                _topic[0] = topic
-                _topic[1] = t
-            if not q and self.connected and not self._q and self._pub(_topic[1], message, f):
-                if callback:
-                    _later.append((callback, (None,)))
-                return self
-            # queued: copy, since the caller may reuse its buffer
-            return self._enq([3, 0, _topic[1], bytes(message), f, callback])
-        finally:
-            if g:
-                g.exit()
+        if topic is not _topic[0]:  # a topic is checked and encoded once, not per message
+            t = topic.encode() if isinstance(topic, str) else topic
+            if not isinstance(t, bytes) or not t or b"#" in t or b"+" in t:
+                raise ValueError("bad topic %r" % (topic,))
+            _topic[0] = topic
+            _topic[1] = t
+        if not q and self.connected and not self._q and self._pub(_topic[1], message, f):
+            if callback:
+                _later.append((callback, (None,)))
+            return self
+        # queued: copy, since the caller may reuse its buffer
+        return self._enq([3, 0, _topic[1], bytes(message), f, callback])
 
     def subscribe(self, topic, options=None, callback=None):
         if callable(options):
@@ -195,7 +177,7 @@ class Client(Protocol):
         self._t = ticks_ms()
         if self not in _clients:
             _clients.append(self)
-        if _auto and not _guard[0]:  # a background driver, where the board has the module
+        if _auto:  # a background driver, where the board has the module
             _auto[0]()
         return self
 
@@ -396,21 +378,10 @@ def _all(now):  # one step of every timer and client; ms to the next timer (at m
     return w
 
 
-def _drive(step, mark=1):
-    # step(now) under the background driver's guard; marked as driven by the program
-    now = ticks_ms()
-    if mark:
-        _guard[1] = now
-    g = _guard[0]
-    if g:
-        g.enter()
-    try:
-        _run_later()
-        w = step(now)
-        _run_later()
-    finally:
-        if g:
-            g.exit()
+def _drive(step):  # callbacks owed, step(now), callbacks owed (a background driver wraps this)
+    _run_later()
+    w = step(ticks_ms())
+    _run_later()
     return w
 
 

@@ -6,7 +6,8 @@
 #   the program is inside the client. Never started: mqtt.driver.enabled = False.
 #   unix port, CPython: start() (automatic in an interactive CPython session)
 #   runs a thread that steps under a lock the client's calls then take.
-# Off: mqtt.driver.stop().
+# Off: mqtt.driver.stop(). While it runs, the client's entry points are
+# wrapped with its guard; the client itself knows nothing of it.
 import sys
 import time
 from . import client as _c
@@ -16,6 +17,9 @@ PERIOD = 20  # ms between steps
 IDLE = 500  # ms without run()/loop() before the driver takes over
 enabled = True
 _on = [None]  # the machine.Timer, or the thread's [running] flag
+_g = [None]  # the guard while running
+_last = [0]  # when run()/loop() last drove
+_saved = {}  # the client's functions the driver wraps, to put back
 
 
 class _Guard:
@@ -40,15 +44,33 @@ class _Guard:
             self.lock.release()
 
 
+def _guarded(f, mark=0):
+    def w(*a, **k):
+        if mark:  # the program drives: stand aside
+            _last[0] = ticks_ms()
+        g = _g[0]
+        g.enter()
+        try:
+            return f(*a, **k)
+        finally:
+            g.exit()
+
+    return w
+
+
 def _tick(_=None):
-    g = _c._guard[0]
+    g = _g[0]
     if not g or not g.lock and g.depth:  # the program is inside the client: next time
         return
-    if ticks_diff(ticks_ms(), _c._guard[1]) < IDLE:  # run() or loop() drive
+    if ticks_diff(ticks_ms(), _last[0]) < IDLE:  # run() or loop() drive
         return
     if not (_c._clients or _c._timers or _c._later):
         return stop()
-    _c._drive(_c._all, 0)
+    g.enter()
+    try:
+        _saved["_drive"](_c._all)
+    finally:
+        g.exit()
 
 
 def _thread_loop(on):
@@ -61,11 +83,6 @@ def _thread_loop(on):
             print_exc(e)
 
 
-def auto():  # from connect(): where a background driver costs next to nothing, or is wanted
-    if enabled and (_timer() or not MPY and hasattr(sys, "ps1")):  # (MicroPython always has ps1)
-        start()
-
-
 def _timer():
     try:
         from machine import Timer
@@ -75,6 +92,22 @@ def _timer():
         return None
 
 
+def auto():  # from connect(): where a background driver costs next to nothing, or is wanted
+    if enabled and (_timer() or not MPY and hasattr(sys, "ps1")):  # (MicroPython always has ps1)
+        start()
+
+
+def _wrap(g):
+    _g[0] = g
+    C = _c.Client
+    for k in ("publish", "_enq", "end"):
+        _saved[k] = getattr(C, k)
+        setattr(C, k, _guarded(_saved[k]))
+    C.close = C.end
+    _saved["_drive"] = _c._drive
+    _c._drive = _guarded(_c._drive, 1)
+
+
 def start():
     if _on[0]:
         return
@@ -82,7 +115,7 @@ def start():
     if Timer:
         from micropython import schedule
 
-        _c._guard[0] = _Guard(None)
+        _wrap(_Guard(None))
 
         def irq(t):
             try:
@@ -101,7 +134,7 @@ def start():
 
         global _ident
         _ident = _thread.get_ident
-        _c._guard[0] = _Guard(_thread.allocate_lock())
+        _wrap(_Guard(_thread.allocate_lock()))
         on = _on[0] = [1]
         _thread.start_new_thread(_thread_loop, (on,))
 
@@ -111,15 +144,19 @@ def stop():
     _on[0] = None
     if not on:
         return
-    g = _c._guard[0]
+    g = _g[0]
     if isinstance(on, list):
         on[0] = 0
-        g.enter()  # let a step under way finish before the guard goes
-        _c._guard[0] = None
-        g.exit()
     else:
         on.deinit()
-        _c._guard[0] = None
+    g.enter()  # a step under way finishes first
+    C = _c.Client
+    for k in ("publish", "_enq", "end"):
+        setattr(C, k, _saved[k])
+    C.close = C.end
+    _c._drive = _saved["_drive"]
+    _g[0] = None
+    g.exit()
 
 
 def running():
