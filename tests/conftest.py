@@ -191,3 +191,13 @@ def pytest_report_header(config):
 
     return "micropython: %s; mosquitto: %s" % (micropython_path(), _find("mosquitto"))
 
+
+def across_restart(runtime, broker, script, env, timeout=40):
+    """Run a scenario that prints READY-FOR-RESTART; then SIGKILL the broker,
+    start it again on the same port ~1 s later, and return the result."""
+    p = runtime.start(script, env, timeout=timeout)
+    p.wait_line("READY-FOR-RESTART", 15)
+    broker.kill()
+    time.sleep(1.0)
+    broker.restart()
+    return p.wait()

@@ -6,7 +6,7 @@ import time
 import paho.mqtt.client as paho
 
 from broker import free_port
-from conftest import describe
+from conftest import across_restart, describe
 from test_integration import ok
 
 
@@ -29,12 +29,7 @@ def test_haas_fail(runtime, make_broker):
 
 
 def test_haas_reconnect_after_broker_restart(runtime, broker):
-    p = runtime.start("haas_reconnect.py", {"MQTT_URL": broker.url}, timeout=40)
-    p.wait_line("READY-FOR-RESTART", 15)
-    broker.kill()
-    time.sleep(1.0)
-    broker.restart()
-    ok(p.wait(), "events ['connect', 'disconnect', 'reconnect'] messages [b'before', b'after']")
+    ok(across_restart(runtime, broker, "haas_reconnect.py", {"MQTT_URL": broker.url}), "events ['connect', 'disconnect', 'reconnect'] messages [b'before', b'after']")
 
 
 def test_umqtt_simple_tutorial_program(runtime, broker):
@@ -47,12 +42,7 @@ def test_umqtt_simple_tutorial_program(runtime, broker):
 
 
 def test_umqtt_robust_reconnects_and_resubscribes(runtime, broker):
-    p = runtime.start("umqtt_robust.py", {"MQTT_URL": broker.url}, timeout=40)
-    p.wait_line("READY-FOR-RESTART", 15)
-    broker.kill()
-    time.sleep(1.0)
-    broker.restart()
-    rc, out, err = res = p.wait()
+    rc, out, err = res = across_restart(runtime, broker, "umqtt_robust.py", {"MQTT_URL": broker.url})
     ok(res)
     assert "mqtt reconnect: " in out, describe(*res)  # robust's DEBUG log of failed attempts
     log = broker.log()  # the restarted broker: a fresh session, so the client subscribed again

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from broker import free_port
-from conftest import describe
+from conftest import across_restart, describe
 
 
 def ok(res, *lines):
@@ -107,12 +107,7 @@ def test_keepalive(runtime, broker):
 
 
 def test_reconnect_after_broker_restart(runtime, broker):
-    p = runtime.start("broker_restart.py", {"MQTT_URL": broker.url}, timeout=40)
-    p.wait_line("READY-FOR-RESTART", 15)
-    broker.kill()
-    time.sleep(1.0)
-    broker.restart()
-    res = p.wait()
+    res = across_restart(runtime, broker, "broker_restart.py", {"MQTT_URL": broker.url})
     got = ok(res, "reconnected: connect=2 reconnect>=1:True close>=1:True offline>=1:True",
              "rs/t got [b'before', b'queued', b'after']")
     assert got.count("A connect returnCode=0 sessionPresent=False") == 2, describe(*res)
