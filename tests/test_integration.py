@@ -1,7 +1,6 @@
 """Scenario scripts (tests/scenarios/) against a real mosquitto, under both
 CPython and the MicroPython unix port (the `runtime` fixture)."""
 import re
-import time
 
 import pytest
 
