@@ -87,3 +87,8 @@ def test_seed002_example(runtime, broker):
     assert "Received SUBSCRIBE from aumvlad542372100000000b" in log, log
     assert "aumvlad542372100000000b 0 story/542372100000000b/server" in log or \
         "story/542372100000000b/server (QoS 0)" in log, log
+
+
+def test_asyncio_task_drives_the_client(runtime, broker):
+    got = ok(runtime.run("asyncio_drive.py", {"MQTT_URL": broker.url}))
+    assert any(line.startswith("received [b'hi'] while another task ran ") for line in got), got
