@@ -2,7 +2,9 @@
 # print what comes back, and stop after five.
 #
 #   make run                      (a private mosquitto, MicroPython unix port)
+#   MQTT_TLS=1 make run           (the same over TLS: mqtts:// and a fresh CA)
 #   MQTT_URL=mqtt://broker.example:1883 MICROPYPATH=lib micropython examples/hello.py
+#   MQTT_URL=mqtts://broker.example MQTT_CA=ca.pem ...   (MQTT_CA: the CA file, PEM or DER)
 import os
 import sys
 
@@ -12,7 +14,11 @@ URL = os.getenv("MQTT_URL") or "mqtt://127.0.0.1:1883"
 TOPIC = "hello/world"
 COUNT = 5
 
-client = mqtt.connect(URL, keepalive=30)
+options = {"keepalive": 30}
+if os.getenv("MQTT_CA"):  # for mqtts://: the CA that signed the broker's certificate
+    with open(os.getenv("MQTT_CA"), "rb") as f:
+        options["ca"] = f.read()
+client = mqtt.connect(URL, options)
 received = []
 sent = [0]
 

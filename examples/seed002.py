@@ -22,10 +22,13 @@ option = {
     "version": 4,
     "reconnectPeriod": 1000,
     "connectTimeout": 4000,
+    "ca": "",
+    "ca_len": 0,
     "username": user,
     "password": pass_,
 }
-# the seed's "ca": "", "ca_len": 0 matter only for mqtts:// (see README, TLS)
+# ca/ca_len matter for mqtts:// only; an empty ca there fails with a clear
+# error unless rejectUnauthorized is False (see README, TLS)
 
 
 def onConnect():

@@ -7,11 +7,18 @@
     b.log()            # the broker's log file (log_type all: PINGREQ etc.)
     b.stop()           # SIGTERM (SIGKILL if it lingers), removes the temp dir
 
+    c = Certs(dir)     # CA, server, client and other-CA certificates (openssl command)
+    Broker(tls=c.listener())               # b.url 'mqtts://127.0.0.1:PORT'
+    Broker(tls=c.listener(require_certificate=True))   # clients need a cert from c.ca
+    Broker(tls=c.listener(other=True))     # server cert from a CA clients don't trust
+
 As a script (used by `make run`): start a broker, run a MicroPython (or, with
 --cpython, CPython) script with MQTT_URL set, then stop the broker, also on
 Ctrl-C or SIGTERM:
 
     python tests/broker.py --run examples/hello.py
+    python tests/broker.py --tls --run examples/hello.py   # or MQTT_TLS=1: a TLS
+        # broker with a fresh CA; MQTT_URL=mqtts://..., MQTT_CA=path of the CA (PEM)
 """
 import glob
 import json
@@ -78,10 +85,101 @@ def dynsec_plugin():
     raise RuntimeError("mosquitto_dynamic_security.so not found (it comes with the mosquitto package)")
 
 
+_OPENSSL_CNF = """[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = unused
+[ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[server]
+basicConstraints = CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = %s
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[client]
+basicConstraints = CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+"""
+
+
+class Certs:
+    """Certificates made now with the `openssl` command (EC P-256, valid 7 days), in dir:
+
+    ca, ca_der       the test CA (PEM; DER)
+    server, server_key   server cert for 127.0.0.1 and localhost (subjectAltName), from ca
+    client, client_key   client cert (CN mqtt-test-client), from ca; client_der, client_key_der
+    other_ca, other_server, other_server_key   an unrelated CA and a server cert from it
+    """
+
+    def __init__(self, dir=None, hosts=("127.0.0.1", "localhost")):
+        tool = _find("openssl")
+        if not tool:
+            raise RuntimeError("openssl not found: run `make deps` (apt-get install openssl)")
+        self.dir = dir or tempfile.mkdtemp(prefix="mqtt-certs-")
+        san = ",".join(("IP:" if h.replace(".", "").isdigit() or ":" in h else "DNS:") + h for h in hosts)
+        cnf = self.path("openssl.cnf")
+        with open(cnf, "w") as f:
+            f.write(_OPENSSL_CNF % san)
+        self._serial = 1000
+
+        def run(*args):
+            subprocess.run((tool,) + args, check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+        newkey = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes")
+
+        def ca(name, cn):
+            run("req", "-x509", "-new", "-config", cnf, "-extensions", "ca", "-days", "7", *newkey,
+                "-keyout", self.path(name + ".key"), "-out", self.path(name + ".crt"), "-subj", "/CN=" + cn)
+            return self.path(name + ".crt")
+
+        def leaf(name, cn, ca, ext):
+            run("req", "-new", "-config", cnf, *newkey, "-keyout", self.path(name + ".key"),
+                "-out", self.path(name + ".csr"), "-subj", "/CN=" + cn)
+            self._serial += 1
+            run("x509", "-req", "-in", self.path(name + ".csr"), "-CA", self.path(ca + ".crt"),
+                "-CAkey", self.path(ca + ".key"), "-set_serial", str(self._serial), "-days", "7",
+                "-extfile", cnf, "-extensions", ext, "-out", self.path(name + ".crt"))
+            return self.path(name + ".crt"), self.path(name + ".key")
+
+        self.ca = ca("ca", "mqtt-test-ca")
+        self.server, self.server_key = leaf("server", "mqtt-test-server", "ca", "server")
+        self.client, self.client_key = leaf("client", "mqtt-test-client", "ca", "client")
+        self.other_ca = ca("other-ca", "mqtt-other-ca")
+        self.other_server, self.other_server_key = leaf("other-server", "mqtt-test-server", "other-ca", "server")
+        self.ca_der, self.client_der, self.client_key_der = (
+            self.path("ca.der"), self.path("client.der"), self.path("client-key.der"))
+        run("x509", "-in", self.ca, "-outform", "DER", "-out", self.ca_der)
+        run("x509", "-in", self.client, "-outform", "DER", "-out", self.client_der)
+        run("pkey", "-in", self.client_key, "-outform", "DER", "-out", self.client_key_der)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def listener(self, other=False, require_certificate=False):
+        """Broker(tls=...): the mosquitto listener settings for these certificates."""
+        pre = "other-" if other else ""
+        d = {"cafile": self.ca, "certfile": self.path(pre + "server.crt"), "keyfile": self.path(pre + "server.key")}
+        if require_certificate:
+            d["require_certificate"] = "true"
+        return d
+
+
 class Broker:
-    def __init__(self, extra=(), users=None, acl=None, deny_subscribe=(), port=None, anonymous=None):
+    def __init__(self, extra=(), users=None, acl=None, deny_subscribe=(), port=None, anonymous=None, tls=None):
         """extra: config lines; users: {name: password} -> password_file (and no
         anonymous access unless anonymous=True); acl: lines of an acl_file.
+
+        tls: {mosquitto listener option: value} (cafile, certfile, keyfile,
+        require_certificate, ...; see Certs.listener()) makes the listener TLS
+        and url 'mqtts://'.
 
         deny_subscribe: topic patterns anonymous clients may not subscribe to.
         mosquitto 2.0's acl_file never refuses a SUBSCRIBE (it filters at
@@ -94,10 +192,12 @@ class Broker:
         self.conf = os.path.join(self.dir, "mosquitto.conf")
         self.logfile = os.path.join(self.dir, "mosquitto.log")
         self.proc = None
+        self.tls = tls
         if anonymous is None:
             anonymous = not users
         lines = [
             "listener %d 127.0.0.1" % self.port,
+        ] + ["%s %s" % kv for kv in sorted((tls or {}).items())] + [
             "allow_anonymous %s" % ("true" if anonymous else "false"),
             "persistence false",
             "log_dest file %s" % self.logfile,
@@ -135,11 +235,15 @@ class Broker:
             f.write("\n".join(lines) + "\n")
 
     @property
+    def scheme(self):
+        return "mqtts" if self.tls else "mqtt"
+
+    @property
     def url(self):
-        return "mqtt://%s:%d" % (self.host, self.port)
+        return "%s://%s:%d" % (self.scheme, self.host, self.port)
 
     def url_with(self, user, password):
-        return "mqtt://%s:%s@%s:%d" % (user, password, self.host, self.port)
+        return "%s://%s:%s@%s:%d" % (self.scheme, user, password, self.host, self.port)
 
     def start(self, timeout=10.0):
         if self.running():
@@ -229,6 +333,9 @@ def _main(argv):
     ap.add_argument("--run", metavar="SCRIPT", help="script to run with MQTT_URL set")
     ap.add_argument("--cpython", action="store_true", help="run SCRIPT with CPython, not MicroPython")
     ap.add_argument("--timeout", type=float, default=120, help="seconds before the script is stopped")
+    ap.add_argument("--tls", action="store_true", default=os.environ.get("MQTT_TLS", "") not in ("", "0"),
+                    help="a TLS listener with a fresh CA (also MQTT_TLS=1): MQTT_URL=mqtts://..., "
+                         "MQTT_CA=the CA file (PEM)")
     a = ap.parse_args(argv)
 
     def on_term(*_):
@@ -236,17 +343,22 @@ def _main(argv):
 
     signal.signal(signal.SIGTERM, on_term)
     lib = os.environ.get("MQTT_LIB") or os.path.join(ROOT, "lib")
-    b = Broker()
+    certs = Certs() if a.tls else None
+    b = Broker(tls=certs and certs.listener())
     child = None
     try:
         b.start()
         print("mosquitto listening at %s (log: %s)" % (b.url, b.logfile), flush=True)
+        if certs:
+            print("TLS: CA %s (certificates in %s)" % (certs.ca, certs.dir), flush=True)
         if not a.run:
             print("Ctrl-C to stop", flush=True)
             while b.running():
                 time.sleep(0.5)
             return 1
         env = dict(os.environ, MQTT_URL=b.url)
+        if certs:
+            env["MQTT_CA"] = certs.ca
         if a.cpython:
             cmd = [sys.executable, a.run]
             env["PYTHONPATH"] = os.path.join(ROOT, "lib")
@@ -256,7 +368,7 @@ def _main(argv):
                 raise SystemExit("micropython not found: run `make venv`")
             cmd = [mp, a.run]
             env["MICROPYPATH"] = lib + ":.frozen"
-        print("$ MQTT_URL=%s %s" % (b.url, " ".join(cmd)), flush=True)
+        print("$ MQTT_URL=%s %s%s" % (b.url, "MQTT_CA=%s " % certs.ca if certs else "", " ".join(cmd)), flush=True)
         child = subprocess.Popen(cmd, env=env)
         try:
             return child.wait(a.timeout)
@@ -275,6 +387,8 @@ def _main(argv):
                 child.kill()
                 child.wait()
         b.stop()
+        if certs:
+            shutil.rmtree(certs.dir, ignore_errors=True)
         print("mosquitto stopped", flush=True)
 
 

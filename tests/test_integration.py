@@ -139,11 +139,24 @@ def test_connection_refused_retries(runtime):
 
 
 def test_password_auth(runtime, make_broker):
+    """Right credentials (URL or options) connect; a wrong password gives an
+    MQTTError with the CONNACK code (4 or 5) and its text, and being refused
+    over and over doesn't make a retry storm: one attempt per reconnectPeriod."""
     b = make_broker(users={"alice": "s3cret", "bob": "other"})
-    env = {"MQTT_URL": b.url, "GOOD_URL": b.url_with("alice", "s3cret"), "USER": "alice", "PASS": "s3cret"}
+    env = {"MQTT_URL": b.url, "GOOD_URL": b.url_with("alice", "s3cret"), "USER": "alice", "PASS": "s3cret",
+           "RUN_MS": "3000"}
     res = runtime.run("auth.py", env)
     got = ok(res, "URL connect returnCode=0 sessionPresent=False", "OPT connect returnCode=0 sessionPresent=False")
     assert any(re.match(r"refused: code=[45]$", line) for line in got), describe(*res)
+    assert any(re.match(r"refused: .*(not authori[sz]ed|bad user name or password)", line) for line in got), \
+        describe(*res)
     log = b.log()
     assert "as s-auth-url (p2, c1, k60, u'alice')." in log and "as s-auth-opt (p2, c1, k60, u'alice')." in log, log
     assert "disconnected, not authorised." in log and "as s-auth-bad" not in log, log
+    # 3000 ms at one attempt per 500 ms: the first at once, then about 6 reconnects
+    storm = [line for line in got if line.startswith("in 3000 ms with reconnectPeriod 500:")]
+    assert storm, describe(*res)
+    n = int(storm[0].split("reconnect=")[1].split()[0])
+    assert 4 <= n <= 7, describe(*res)
+    tries = log.count("Client <unknown> disconnected, not authorised.") - 1  # (mosquitto names no refused id)
+    assert 5 <= tries <= 8, log[-3000:]

@@ -24,11 +24,12 @@ def connect(url=None, options=None, **kw):
     if isinstance(url, dict):
         url, options = None, url
     # every option, with its default: a name not here is a mistake
-    o = {"protocol": "mqtt", "host": None, "hostname": None, "port": 1883, "keepalive": 60,
+    o = {"protocol": "mqtt", "host": None, "hostname": None, "port": None, "keepalive": 60,
          "clientId": None, "protocolVersion": 4, "version": None, "clean": True,
          "reconnectPeriod": 1000, "connectTimeout": 30000, "username": None, "password": None,
          "will": None, "callback": None, "manualConnect": None, "queueSize": 32, "maxInflight": 20,
-         "maximumPacketSize": 4096}
+         "maximumPacketSize": 4096, "ca": None, "ca_len": None, "cert": None, "key": None,
+         "servername": None, "rejectUnauthorized": None, "properties": None, "auth": None}
     if url:
         if not isinstance(url, str) or "://" not in url:
             raise ValueError("URL must look like mqtt://host:1883")
@@ -51,16 +52,23 @@ def connect(url=None, options=None, **kw):
             o[k] = d[k]
     o["host"] = o.pop("hostname") or o["host"]
     o["protocolVersion"] = o.pop("version") or o["protocolVersion"]
-    if o["protocol"] not in ("mqtt", "tcp"):
+    t = o["protocol"] in ("mqtts", "ssl")
+    if not t and o["protocol"] not in ("mqtt", "tcp"):
         raise ValueError("unsupported protocol %r" % (o["protocol"],))
+    if o["port"] is None:
+        o["port"] = 8883 if t else 1883
+    if t:  # TLS: its options are checked by its optional module
+        from .tls import options
+
+        options(o)
     if not o["host"]:
         raise ValueError("no broker host")
     for k, lo, hi in _RANGES:
         v = o[k]
         if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
             raise ValueError("option %s must be an integer from %d to %d" % (k, lo, hi))
-    if o["protocolVersion"] not in (3, 4):
-        raise ValueError("protocolVersion must be 3 or 4")
+    if o["protocolVersion"] not in (3, 4, 5):
+        raise ValueError("protocolVersion must be 3, 4 or 5")
     if o["clientId"] is None:
         o["clientId"] = "mqttjs_%08x" % getrandbits(32)
     if o["password"] is not None and o["username"] is None:
@@ -69,4 +77,7 @@ def connect(url=None, options=None, **kw):
     if w is not None and (not isinstance(w, dict) or not w.get("topic") or "#" in w["topic"]
                           or "+" in w["topic"] or w.get("qos", 0) not in (0, 1, 2)):
         raise ValueError("will must be {'topic', 'payload', 'qos', 'retain'} with a plain topic")
-    return Client({k: o[k] for k in o if o[k] is not None})  # only what is set: less heap
+    c = Client
+    if o["protocolVersion"] > 4:  # MQTT 5: an optional module, loaded for it only
+        from .v5 import Client5 as c
+    return c({k: o[k] for k in o if o[k] is not None})  # only what is set: less heap

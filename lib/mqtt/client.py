@@ -284,9 +284,14 @@ class Client(Protocol):
             if self._pt is not None:
                 self._pt = None
             try:
-                self._tr = TCP(o["host"], o["port"])
+                if o["protocol"] in ("mqtts", "ssl"):  # an optional module, loaded for TLS only
+                    from .tls import TLS
+
+                    self._tr = TLS(self)
+                else:
+                    self._tr = TCP(o["host"], o["port"])
                 self._connect()
-            except OSError as e:
+            except Exception as e:  # OSError; TLS set-up (bad cert, no tls.py on the board)
                 self._lost(e)
 
     def _lost(self, err=None):
@@ -303,7 +308,9 @@ class Client(Protocol):
         self._st = 0
         if err:
             if not isinstance(err, MQTTError):
-                err = MQTTError("%s:%d: %s" % (self.options["host"], self.options["port"], err), err.args[0])
+                c = err.args[0] if err.args else None  # errno, when there is one
+                err = MQTTError("%s:%d: %s" % (self.options["host"], self.options["port"], err),
+                                c if isinstance(c, int) else None)
             self._emit("error", err)
         if was:
             self._emit("offline")

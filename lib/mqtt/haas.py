@@ -28,8 +28,9 @@ def createClient(options=None, **kw):
         host = o.pop("host", None)
         if not isinstance(host, str) or not host:
             raise ValueError("host is required: a domain name or an IP address")
-        c = {"host": host, "port": o.pop("port", 1883), "keepalive": o.pop("keepalive_interval", 60),
-             "protocol": "mqtts" if o.pop("ssl", False) else "mqtt"}
+        ssl = o.pop("ssl", False)
+        c = {"host": host, "port": o.pop("port", 8883 if ssl else 1883), "keepalive": o.pop("keepalive_interval", 60),
+             "protocol": "mqtts" if ssl else "mqtt"}
         for k in o:
             if k not in _PASS:
                 raise ValueError("unknown option %r" % (k,))

@@ -29,8 +29,8 @@ class MQTTClient:
             for k, n in (("cadata", "ca"), ("cert", "cert"), ("key", "key"), ("server_hostname", "servername")):
                 if k in ssl_params:
                     self._o[n] = ssl_params[k]
-            if ssl_params.get("cert_reqs") == 0:  # ssl.CERT_NONE
-                self._o["rejectUnauthorized"] = False
+            if ssl_params.get("cert_reqs", 0 if "cadata" not in ssl_params else 2) == 0:
+                self._o["rejectUnauthorized"] = False  # ssl.CERT_NONE: umqtt's default without a CA
         self.cb = None
         self.lw = None
         self.c = None  # the mqtt.Client, made by the first connect()

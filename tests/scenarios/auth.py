@@ -1,9 +1,10 @@
 # Password auth: the right user/password (in the URL or as options) connects;
-# a wrong password is refused with an 'error' event (MQTTError, CONNACK code)
-# and 'close'.
-# env: MQTT_URL (no credentials), GOOD_URL (with them), USER, PASS
+# a wrong password is refused with an 'error' event (MQTTError, CONNACK code
+# and its text) and 'close'; refused again and again, the client retries
+# every reconnectPeriod, no faster.
+# env: MQTT_URL (no credentials), GOOD_URL (with them), USER, PASS, RUN_MS
 import mqtt
-from scenario import env, url, check, wait, Events, connected, end
+from scenario import env, url, check, wait, idle, Events, connected, end
 
 a = mqtt.connect(env("GOOD_URL"), clientId="s-auth-url")
 ea = Events(a, "URL")
@@ -24,6 +25,20 @@ check(ec.errors, "no error event")
 e = ec.errors[0]
 check(isinstance(e, mqtt.MQTTError), "error %r is not an MQTTError" % (e,))
 check(e.code in (4, 5), "error code %r, expected 4 or 5 (CONNACK refusal)" % (e.code,))
+check("not authori" in str(e) or "bad user name or password" in str(e), "error text %r" % (str(e),))
 print("refused: code=%d" % e.code)
+print("refused: %s" % e)
 end(c, ec)
+
+# no retry storm: refused every time, it tries again every 500 ms
+run = int(env("RUN_MS", "3000"))
+d = mqtt.connect(url(), {"clientId": "s-auth-storm", "username": env("USER"), "password": "wrong",
+                         "reconnectPeriod": 500})
+ed = Events(d, "STORM", quiet=("error", "close", "reconnect"))
+idle(run)
+print("in %d ms with reconnectPeriod 500: reconnect=%d error=%d connect=%d" % (
+    run, ed.count("reconnect"), len(ed.errors), ed.count("connect")))
+check(ed.count("connect") == 0, "connected with a wrong password")
+check(all(x.code in (4, 5) for x in ed.errors), "errors %r" % ([(x, x.code) for x in ed.errors],))
+end(d, ed)
 print("OK")
