@@ -1,10 +1,22 @@
 # make test   tests on CPython and the MicroPython unix port, against mosquitto
 # make run    examples/hello.py under MicroPython against a private mosquitto
+#             (MQTT_TLS=1 make run: over TLS, mqtts:// with a fresh CA)
 # make size   code size report (tools/size.py)
 # make bench  benchmarks (tools/bench.py)
 # make venv   .venv from requirements.txt (redone only when that file changes)
-# make deps   Debian's mosquitto, when it is not installed
+# make deps   Debian's mosquitto and openssl (TLS test certificates), when not installed
 # make clean  remove .venv and caches
+#
+# Boards (boards/README.md):
+# make boards                every board's frozen size against its budget (tools/boards.py)
+# make size BOARD=X          one board, module by module (without BOARD: make size as above)
+# make stage BOARD=X         compile the board's set into build/X/lib
+# make test-staged           the MicroPython half of the tests on build/UNIX/lib (.mpy, not .py)
+# make typecheck             lib/ against MicroPython's stubs (tools/stubs/*.txt)
+# make firmware BOARD=X MICROPY_DIR=...   MicroPython's build with the package frozen -> firmware/X/
+# make flash BOARD=X PORT=/dev/ttyUSB0    esptool write-flash at the chip's offset
+# make deploy BOARD=X PORT=/dev/ttyUSB0   mpremote: the compiled set to the board's /lib
+# make repl PORT=/dev/ttyUSB0             mpremote REPL
 
 PYTHON ?= python3
 VENV := .venv
@@ -12,8 +24,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements.stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
+BOARD ?=
+PORT ?=
+TYPINGS := $(VENV)/typings
+STUB_SETS := $(patsubst tools/stubs/%.txt,%,$(wildcard tools/stubs/*.txt))
+# $(call need,VAR,example): stop at once when VAR is empty
+need = @if [ -z "$($(1))" ]; then echo "make $@: $(1) is not set, e.g. make $@ $(2)" >&2; exit 2; fi
 
-.PHONY: all venv deps test run size bench clean
+.PHONY: all venv deps test run size bench clean boards stage test-staged typecheck firmware flash deploy repl
 
 all: test
 
@@ -32,6 +50,13 @@ deps:
 		$(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mosquitto; \
 	fi
+	@if command -v openssl >/dev/null 2>&1; then \
+		echo "openssl: found"; \
+	else \
+		echo "openssl: installing from Debian"; \
+		$(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssl; \
+	fi
 
 test: venv deps
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests
@@ -40,11 +65,55 @@ run: venv deps
 	$(BIN)/python tests/broker.py --run examples/hello.py
 
 size: venv
+ifeq ($(strip $(BOARD)),)
 	$(BIN)/python tools/size.py
+else
+	$(BIN)/python tools/boards.py size $(BOARD)
+endif
+
+boards: venv
+	$(BIN)/python tools/boards.py all
+
+stage: venv
+	$(call need,BOARD,BOARD=UNIX)
+	$(BIN)/python tools/boards.py stage $(BOARD)
+
+test-staged: venv deps
+	$(BIN)/python tools/boards.py stage UNIX
+	MQTT_LIB=$(CURDIR)/build/UNIX/lib $(BIN)/pytest -q $(PYTEST_ARGS) tests -k micropython
+
+$(TYPINGS)/%/.stamp: tools/stubs/%.txt $(STAMP)
+	rm -rf $(TYPINGS)/$*
+	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps --target $(TYPINGS)/$* -r $<
+	touch $@
+
+typecheck: venv $(foreach s,$(STUB_SETS),$(TYPINGS)/$(s)/.stamp)
+	$(BIN)/python tools/typecheck.py $(addprefix $(TYPINGS)/,$(STUB_SETS))
+
+firmware:
+	$(call need,BOARD,BOARD=ESP32_GENERIC MICROPY_DIR=~/micropython)
+	$(PYTHON) tools/boards.py firmware $(BOARD)
+
+flash:
+	$(call need,BOARD,BOARD=ESP32_GENERIC PORT=/dev/ttyUSB0)
+	$(call need,PORT,BOARD=$(BOARD) PORT=/dev/ttyUSB0)
+	@$(MAKE) -s --no-print-directory venv
+	$(BIN)/python tools/boards.py flash $(BOARD) $(PORT)
+
+deploy:
+	$(call need,BOARD,BOARD=ESP32_GENERIC PORT=/dev/ttyUSB0)
+	$(call need,PORT,BOARD=$(BOARD) PORT=/dev/ttyUSB0)
+	@$(MAKE) -s --no-print-directory venv
+	$(BIN)/python tools/boards.py deploy $(BOARD) $(PORT)
+
+repl:
+	$(call need,PORT,PORT=/dev/ttyUSB0)
+	@$(MAKE) -s --no-print-directory venv
+	$(BIN)/python tools/boards.py repl $(PORT)
 
 bench: venv deps
 	$(BIN)/python tools/bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache tests/.pytest_cache
+	rm -rf $(VENV) .pytest_cache tests/.pytest_cache build
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

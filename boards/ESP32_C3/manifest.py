@@ -1,0 +1,18 @@
+# Frozen set of this custom board for MicroPython's esp32 port (1.22+).
+#
+# This package's manifests (boards/packages) are searched before
+# micropython-lib, so the port manifest's require("umqtt.simple") and
+# require("umqtt.robust") freeze this package's umqtt-compatible modules in
+# place of micropython-lib's.
+add_library("mqtt", "../packages", prepend=True)
+include("$(PORT_DIR)/boards/manifest.py")
+
+# This package: the minimal MQTT 3.1.1 set, then one line per optional module.
+require("mqtt")
+require("mqtt-trace")
+require("mqtt-driver")
+require("mqtt-haas")
+require("mqtt-tls")
+require("mqtt-v5")
+require("umqtt.simple")
+require("umqtt.robust")

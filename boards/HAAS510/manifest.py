@@ -1,0 +1,18 @@
+# Frozen set for HaaS Python (AliOS-Things components/py_engine, MicroPython
+# 1.17). A 1.17 manifest has include() and freeze() only: no module(),
+# package(), require() or metadata().
+# The vendor's default frozen set: HaaS510 is built by the vendor SDK (py_engine
+# adapter/haas510); its build is not public, so no port manifest is included.
+
+# This package: the minimal MQTT 3.1.1 set, then one line per optional module.
+freeze("../../lib", ("mqtt/__init__.py", "mqtt/compat.py", "mqtt/core.py", "mqtt/transport.py", "mqtt/client.py"))
+freeze("../../lib", "mqtt/haas.py")
+freeze("../../lib", "mqtt/trace.py")
+freeze("../../lib", "mqtt/driver.py")
+freeze("../../lib", "mqtt/tls.py")
+
+# MicroPython 1.17 as HaaS Python configures it has usocket, uselect, ujson,
+# ... but no weak links to socket, select, json, ... (py_engine
+# adapter/haas*/mpconfigport.h: MICROPY_PORT_BUILTIN_MODULE_WEAK_LINKS is
+# empty), and lib/ imports the plain names: aliases (boards/compat).
+freeze("../compat", ("socket.py", "select.py", "errno.py", "json.py", "random.py", "time.py", "binascii.py", "ssl.py"))

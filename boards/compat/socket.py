@@ -1,0 +1,6 @@
+# `socket` as an alias of `usocket`, for firmware whose MicroPython (before 1.20)
+# has the u-named module only: without MICROPY_MODULE_WEAK_LINKS, or with an
+# empty MICROPY_PORT_BUILTIN_MODULE_WEAK_LINKS, `import socket` fails there.
+# Frozen (or deployed) by the boards that need it; where the firmware does
+# have `socket`, its built-in module is found first and this file is not used.
+from usocket import *  # noqa: F401,F403
