@@ -298,7 +298,7 @@ class Protocol:
                 err = MQTTError("subscription to '%s' refused by broker" % "', '".join(bad), 128)
         self._done(e, err, g)
 
-    def _publish(self, h, a, b):
+    def _head(self, h, a, b):  # a PUBLISH's topic and packet id: (qos, topic, pid, where the rest starts)
         rx = self._rx
         q = h >> 1 & 3
         c = a + 2 + (rx[a] << 8 | rx[a + 1]) if b - a > 1 else b + 1
@@ -312,7 +312,11 @@ class Protocol:
         if q:
             p = rx[c] << 8 | rx[c + 1]
             c += 2
-        m = bytes(rx[c:b])
+        return q, t, p, c
+
+    def _publish(self, h, a, b):
+        q, t, p, c = self._head(h, a, b)
+        m = bytes(self._rx[c:b])
         if self._tap:
             self._tap(0, h, p, t, m)
         if q < 2 or p not in self._q2:  # QoS 2: exactly once per packet id

@@ -399,18 +399,7 @@ class Client5(Client):
 
     def _publish(self, h, a, b):
         rx = self._rx
-        q = h >> 1 & 3
-        c = a + 2 + (rx[a] << 8 | rx[a + 1]) if b - a > 1 else b + 1
-        if q > 2 or c + (2 if q else 0) > b:
-            raise ProtocolError("malformed PUBLISH")
-        try:
-            t = str(rx[a + 2 : c], "utf-8")
-        except UnicodeError:
-            raise ProtocolError("topic not UTF-8")
-        p = None
-        if q:
-            p = rx[c] << 8 | rx[c + 1]
-            c += 2
+        q, t, p, c = self._head(h, a, b)
         pr, c = decode(rx, c, b)
         al = pr.get("topicAlias")
         if al is not None:
