@@ -282,6 +282,56 @@ def test_topic_alias_out():
     assert out(c) == b"\x30\x0c\x00\x05other" + a + b"4"
 
 
+def pubs(b):
+    # PUBLISH packets (QoS 0, short) in b -> [(topic, topicAlias or None, payload)]
+    r = []
+    while b:
+        n = b[1]
+        lt = b[2] << 8 | b[3]
+        pr, j = decode(b, 4 + lt, 2 + n)
+        r.append((b[4 : 4 + lt].decode(), pr.get("topicAlias"), b[j : 2 + n]))
+        b = b[2 + n :]
+    return r
+
+
+def test_auto_assign_topic_alias():
+    c = client(autoAssignTopicAlias=True)
+    up(c, encode({"topicAliasMaximum": 2}))
+    for t in ("a", "b", "a", "c", "b", "a"):
+        c.publish(t, t.encode())
+    # a and b take 1 and 2; c takes the oldest (1, from a); a then takes 2 from b
+    assert pubs(out(c)) == [("a", 1, b"a"), ("b", 2, b"b"), ("", 1, b"a"), ("c", 1, b"c"),
+                            ("", 2, b"b"), ("a", 2, b"a")]
+    # a new connection starts afresh; a server without aliases gets none
+    up(c, encode({"topicAliasMaximum": 2}))
+    c.publish("c", b"1")
+    assert pubs(out(c)) == [("c", 1, b"1")]
+    up(c)
+    c.publish("c", b"2")
+    assert pubs(out(c)) == [("c", None, b"2")]
+
+
+def test_auto_use_topic_alias():
+    c = client(autoUseTopicAlias=True)
+    up(c, encode({"topicAliasMaximum": 3}))
+    c.publish("x", b"1")  # no alias given: none used
+    c.publish("x", b"2", {"properties": {"topicAlias": 3}})
+    c.publish("x", b"3")  # the alias given before is used
+    c.publish("y", b"4", {"properties": {"topicAlias": 3}})  # 3 moves to y
+    c.publish("x", b"5")
+    assert pubs(out(c)) == [("x", None, b"1"), ("x", 3, b"2"), ("", 3, b"3"), ("y", 3, b"4"), ("x", None, b"5")]
+
+
+def test_queued_alias_over_a_new_servers_maximum_is_dropped():
+    c = client(autoAssignTopicAlias=True)
+    up(c, encode({"topicAliasMaximum": 5}))
+    c.connected = False  # lost: the next publish waits in the queue, its alias chosen
+    c.publish("c", b"q")
+    up(c, encode({"topicAliasMaximum": 0}))  # the new server takes no aliases
+    c._flushq()
+    assert pubs(out(c)) == [("c", None, b"q")]
+
+
 def test_incoming_properties_and_topic_alias():
     c = client(properties={"topicAliasMaximum": 4})
     up(c)

@@ -29,7 +29,8 @@ def connect(url=None, options=None, **kw):
          "reconnectPeriod": 1000, "connectTimeout": 30000, "username": None, "password": None,
          "will": None, "callback": None, "manualConnect": None, "queueSize": 32, "maxInflight": 20,
          "maximumPacketSize": 4096, "ca": None, "ca_len": None, "cert": None, "key": None,
-         "servername": None, "rejectUnauthorized": None, "properties": None, "auth": None}
+         "servername": None, "rejectUnauthorized": None, "properties": None, "auth": None,
+         "autoUseTopicAlias": None, "autoAssignTopicAlias": None}
     if url:
         if not isinstance(url, str) or "://" not in url:
             raise ValueError("URL must look like mqtt://host:1883")

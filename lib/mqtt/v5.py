@@ -194,6 +194,7 @@ class Client5(Client):
         self._as = {}  # outgoing alias -> topic, on this connection
         self._ai = {}  # incoming alias -> topic
         self._sp = {}  # topic filter -> its SUBSCRIBE's properties
+        self._aa = 2 if o.get("autoAssignTopicAlias") else 1 if o.get("autoUseTopicAlias") else 0
         Client.__init__(self, options)
 
     # -- outgoing
@@ -232,6 +233,8 @@ class Client5(Client):
         # topic goes once per connection and the empty topic after that
         if m[0] and m[1] == 35 and m[0] < 128:
             a = m[2] << 8 | m[3]
+            if a > (self._tam or 0):  # queued for a connection whose server allowed more
+                return Protocol._pub(self, t, bytes((m[0] - 3,)) + m[4:], f, e)
             s = self._as
             if s.get(a) == t:
                 return Protocol._pub(self, b"", m, f, e)
@@ -252,10 +255,15 @@ class Client5(Client):
             message = message.encode()
         elif not isinstance(message, (bytes, bytearray, memoryview)):
             raise TypeError("message must be str or bytes-like")
-        m = encode(p) + message
         a = p.get("topicAlias") if p else None
         if a is not None and self._tam is not None and not 0 < a <= self._tam:
             err = MQTTError("topicAlias %d not within the server's topicAliasMaximum %d" % (a, self._tam), 0x94)
+        elif self._tam and self._aa:
+            b = self._alias(topic.encode() if isinstance(topic, str) else topic, a)
+            if b != a:
+                p = dict(p or {})
+                p["topicAlias"] = b
+        m = encode(p) + message
         if self._smp:  # the server's limit, from its last CONNACK
             err = self._big(topic.encode() if isinstance(topic, str) else topic, m,
                             options and options.get("qos")) or err
@@ -263,6 +271,21 @@ class Client5(Client):
             _later.append((callback, (err,)) if callback else (self._emit, ("error", err)))
             return self
         return Client.publish(self, topic, m, options, callback)
+
+    def _alias(self, t, a):
+        # autoUseTopicAlias: a topic once sent with an alias keeps using it;
+        # autoAssignTopicAlias: every topic gets one, the oldest given reused first
+        m = self._ta  # topic -> alias, on this connection
+        if not a:
+            a = m.get(t)
+            if a or self._aa < 2:
+                return a
+            a = self._tc % self._tam + 1
+            self._tc += 1
+        for k in [k for k in m if m[k] == a]:
+            del m[k]
+        m[t] = a
+        return a
 
     def _big(self, t, m, q):  # an error if this PUBLISH is over the server's maximumPacketSize
         n = len(m) + len(t) + (4 if q else 2)
@@ -361,6 +384,8 @@ class Client5(Client):
                         self._q.remove(e)
                         self._done(e, err)
             self._tam = pr.get("topicAliasMaximum", 0)
+            self._ta = {}
+            self._tc = 0
             self.connected = True
             self._resume(rx[a] & 1)
             return self._emit("connect", {"cmd": "connack", "sessionPresent": rx[a] & 1 == 1, "returnCode": 0,
