@@ -239,7 +239,7 @@ class Client(Protocol):
         self._timer(now)
         tr = self._tr
         if tr:  # POLLIN, plus POLLOUT while output waits (no syscall: poll keeps a table)
-            _poll.register(tr.sock, 5 if self._tn or self._st == 1 else 1)
+            _poll.register(tr.sock, 5 if self._tn and not tr.rd or self._st == 1 else 1)
 
     def _drain(self):
         tn = self._tn

@@ -115,6 +115,7 @@ class TLS(TCP):
         self._w = 0 if r else n
         if r:
             self._up = 1
+        self.rd = not self._up  # a handshake waits for the server: poll for input only
         return r or 0
 
     def read(self, mv):

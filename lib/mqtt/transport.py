@@ -8,6 +8,7 @@ from .compat import MPY
 
 class TCP:
     err = None  # a write error, raised by the client's next step
+    rd = 0  # output waits for input (a TLS handshake): no POLLOUT
 
     def __init__(self, host, port):
         # DNS blocks: MicroPython has no other getaddrinfo. The connect doesn't.

@@ -7,6 +7,7 @@
 import os
 
 import mqtt
+from mqtt.compat import ticks_ms, ticks_diff
 from scenario import env, url, check, wait, idle, Events, connected, subscribe, end, ename
 
 
@@ -48,8 +49,20 @@ if env("SERVERNAME", ""):
 if env("REJECT", "1") == "0":
     o["rejectUnauthorized"] = False
 
+t0 = ticks_ms()
 c = mqtt.connect(url(), o)
 ev = Events(c, "A")
+steps = [0]
+step = c._step
+
+
+def counted(now):  # loop steps until CONNACK: a handshake that waits in poll takes few
+    if not c.connected:
+        steps[0] += 1
+    return step(now)
+
+
+c._step = counted
 if env("EXPECT") == "error":
     wait(lambda: ev.errors, o["connectTimeout"] + 3000, "an error event")
     check(ev.count("connect") == 0, "connected")
@@ -65,6 +78,7 @@ if env("EXPECT") == "error":
     raise SystemExit(0)
 
 connected(c, ev, o["connectTimeout"] + 3000)
+print("steps to connect: %d in %d ms" % (steps[0], ticks_diff(ticks_ms(), t0)))
 n = int(env("COUNT", "10"))
 subscribe(c, "tls/t", {"qos": 1})
 acks = []
