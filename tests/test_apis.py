@@ -92,3 +92,12 @@ def test_seed002_example(runtime, broker):
 def test_asyncio_task_drives_the_client(runtime, broker):
     got = ok(runtime.run("asyncio_drive.py", {"MQTT_URL": broker.url}))
     assert any(line.startswith("received [b'hi'] while another task ran ") for line in got), got
+
+
+def test_output_goes_out_before_the_loop_waits(runtime, broker):
+    """A publish made between steps (from an ack callback, or umqtt's blocking
+    publish) is written at once: the loop polls for POLLOUT too, instead of
+    waiting for input or its timeout first."""
+    got = ok(runtime.run("output_first.py", {"MQTT_URL": broker.url}))
+    assert any(x.startswith("chained: 30 QoS 1 publishes") for x in got), got
+    assert broker.log().count("Received PUBLISH from s-out-first-u (d0, q1") == 30

@@ -210,7 +210,7 @@ class Client(Protocol):
 
     def loop(self, timeout_ms=0):
         if timeout_ms:
-            _wait(0 if _later else timeout_ms)
+            _idle(timeout_ms)
         _drive(self._step)
         return self.connected
 
@@ -237,9 +237,6 @@ class Client(Protocol):
             except Exception as e:  # OSError, or broker input we refuse
                 self._lost(e)
         self._timer(now)
-        tr = self._tr
-        if tr:  # POLLIN, plus POLLOUT while output waits (no syscall: poll keeps a table)
-            _poll.register(tr.sock, 5 if self._tn and not tr.rd or self._st == 1 else 1)
 
     def _drain(self):
         tn = self._tn
@@ -385,6 +382,16 @@ def _all(now):  # one step of every timer and client; ms to the next timer (at m
     return w
 
 
+def _idle(ms):
+    # Wait for I/O, at most ms: POLLIN, plus POLLOUT where output waits, as it
+    # is now (a callback may just have published). No syscall: poll keeps a table.
+    for c in _clients:
+        tr = c._tr
+        if tr:
+            _poll.register(tr.sock, 5 if c._tn and not tr.rd or c._st == 1 else 1)
+    _wait(0 if _later else ms)
+
+
 def _drive(step):  # callbacks owed, step(now), callbacks owed (a background driver wraps this)
     _run_later()
     w = step(ticks_ms())
@@ -407,4 +414,4 @@ def run(until=None, timeout_ms=None):
             if d <= 0:
                 return False
             w = min(w, d)
-        _wait(0 if _later else w)
+        _idle(w)
