@@ -104,8 +104,9 @@ def _wrap(g):
         _saved[k] = getattr(C, k)
         setattr(C, k, _guarded(_saved[k]))
     C.close = C.end
-    _saved["_drive"] = _c._drive
-    _c._drive = _guarded(_c._drive, 1)
+    for k in ("_drive", "_idle"):  # the program drives (or waits in run()/loop())
+        _saved[k] = getattr(_c, k)
+        setattr(_c, k, _guarded(_saved[k], 1))
 
 
 def start():
@@ -155,6 +156,7 @@ def stop():
         setattr(C, k, _saved[k])
     C.close = C.end
     _c._drive = _saved["_drive"]
+    _c._idle = _saved["_idle"]
     _g[0] = None
     g.exit()
 
