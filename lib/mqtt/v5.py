@@ -255,18 +255,20 @@ class Client5(Client):
             message = message.encode()
         elif not isinstance(message, (bytes, bytearray, memoryview)):
             raise TypeError("message must be str or bytes-like")
+        t = topic.encode() if isinstance(topic, str) else topic
+        if not isinstance(t, bytes) or not t:  # the client says what is wrong with it
+            return Client.publish(self, topic, message, options, callback)
         a = p.get("topicAlias") if p else None
         if a is not None and self._tam is not None and not 0 < a <= self._tam:
             err = MQTTError("topicAlias %d not within the server's topicAliasMaximum %d" % (a, self._tam), 0x94)
         elif self._tam and self._aa:
-            b = self._alias(topic.encode() if isinstance(topic, str) else topic, a)
+            b = self._alias(t, a)
             if b != a:
                 p = dict(p or {})
                 p["topicAlias"] = b
         m = encode(p) + message
         if self._smp:  # the server's limit, from its last CONNACK
-            err = self._big(topic.encode() if isinstance(topic, str) else topic, m,
-                            options and options.get("qos")) or err
+            err = self._big(t, m, options and options.get("qos")) or err
         if err:
             _later.append((callback, (err,)) if callback else (self._emit, ("error", err)))
             return self
