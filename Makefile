@@ -13,7 +13,11 @@
 # make stage BOARD=X         compile the board's set into build/X/lib
 # make test-staged           the MicroPython half of the tests on build/UNIX/lib (.mpy, not .py)
 # make typecheck             lib/ against MicroPython's stubs (tools/stubs/*.txt)
-# make firmware BOARD=X MICROPY_DIR=...   MicroPython's build with the package frozen -> firmware/X/
+# make check-boards MICROPY_DIR=...       every board against a MicroPython checkout (skipped without one)
+# make firmware BOARD=X MICROPY_DIR=...   check, then MicroPython's build with the package frozen -> firmware/X/
+#                                         (UPSTREAM_BOARD=, BOARD_VARIANT=: another upstream board of the chip)
+# make test-frozen                        the MicroPython half of the tests on firmware/UNIX/micropython
+# make calibrate MICROPY_DIR=...          measure the frozen form's flash cost -> boards/calibration.json
 # make flash BOARD=X PORT=/dev/ttyUSB0    esptool write-flash at the chip's offset
 # make deploy BOARD=X PORT=/dev/ttyUSB0   mpremote: the compiled set to the board's /lib
 # make repl PORT=/dev/ttyUSB0             mpremote REPL
@@ -31,7 +35,8 @@ STUB_SETS := $(patsubst tools/stubs/%.txt,%,$(wildcard tools/stubs/*.txt))
 # $(call need,VAR,example): stop at once when VAR is empty
 need = @if [ -z "$($(1))" ]; then echo "make $@: $(1) is not set, e.g. make $@ $(2)" >&2; exit 2; fi
 
-.PHONY: all venv deps test run size bench clean boards stage test-staged typecheck firmware flash deploy repl
+.PHONY: all venv deps test run size bench clean boards stage test-staged typecheck check-boards firmware \
+	test-frozen calibrate flash deploy repl
 
 all: test
 
@@ -90,9 +95,22 @@ $(TYPINGS)/%/.stamp: tools/stubs/%.txt $(STAMP)
 typecheck: venv $(foreach s,$(STUB_SETS),$(TYPINGS)/$(s)/.stamp)
 	$(BIN)/python tools/typecheck.py $(addprefix $(TYPINGS)/,$(STUB_SETS))
 
-firmware:
-	$(call need,BOARD,BOARD=ESP32_GENERIC MICROPY_DIR=~/micropython)
-	$(PYTHON) tools/boards.py firmware $(BOARD)
+check-boards: venv
+	$(BIN)/python tools/boards.py check $(BOARD)
+
+# `+`: the nested make of MicroPython's build joins this make's jobserver (make -j2 firmware ...)
+firmware: venv
+	$(call need,BOARD,BOARD=UNIX MICROPY_DIR=~/micropython)
+	+$(BIN)/python tools/boards.py firmware $(BOARD)
+
+test-frozen: venv deps
+	$(BIN)/python tools/boards.py frozen-check firmware/UNIX/micropython
+	rm -rf build/empty-lib && mkdir -p build/empty-lib
+	MICROPYTHON=$(CURDIR)/firmware/UNIX/micropython MQTT_LIB=$(CURDIR)/build/empty-lib \
+		$(BIN)/pytest -q $(PYTEST_ARGS) tests -k micropython
+
+calibrate: venv
+	+$(BIN)/python tools/boards.py calibrate
 
 flash:
 	$(call need,BOARD,BOARD=ESP32_GENERIC PORT=/dev/ttyUSB0)

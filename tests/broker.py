@@ -321,7 +321,11 @@ class Broker:
 
 
 def micropython_path():
-    """The `micropython` command of the venv running us, else the one on PATH."""
+    """$MICROPYTHON (e.g. a firmware build with the package frozen: make
+    test-frozen), else the `micropython` command of the venv running us, else
+    the one on PATH."""
+    if os.environ.get("MICROPYTHON"):
+        return os.environ["MICROPYTHON"]
     p = os.path.join(os.path.dirname(sys.executable), "micropython")
     return p if os.access(p, os.X_OK) else shutil.which("micropython")
 

@@ -8,6 +8,7 @@ mpremote's own mip code.
 MicroPython half of the suite with -k micropython.)
 """
 import json
+import math
 import os
 import subprocess
 import sys
@@ -23,6 +24,12 @@ import manifest as mf  # noqa: E402
 import size as sz  # noqa: E402
 
 BOARD_MODULES = sorted(r for r in sz.py_files(sz.LIB) if r not in sz.HOST_ONLY)
+# what require("mqtt") freezes: boards/packages/mqtt/manifest.py, evaluated
+MINIMAL = sorted(e.target for e in mf.Manifest().execute(os.path.join(ROOT, "boards", "packages", "mqtt",
+                                                                      "manifest.py")).entries)
+UPSTREAM = os.environ.get("MICROPY_DIR")
+needs_upstream = pytest.mark.skipif(not UPSTREAM, reason="MICROPY_DIR is not set: no MicroPython checkout to check "
+                                                         "against (make check-boards MICROPY_DIR=...)")
 
 
 def write(root, rel, text=""):
@@ -197,9 +204,10 @@ def test_board_resolves_and_fits(name):
     assert r["modules"], "board freezes nothing of this package"
     compat = {f for f in os.listdir(os.path.join(ROOT, "boards", "compat")) if f.endswith(".py")}
     assert set(r["modules"]) <= set(BOARD_MODULES) | compat
-    for m in ("mqtt/__init__.py", "mqtt/compat.py", "mqtt/core.py", "mqtt/transport.py", "mqtt/client.py"):
+    for m in MINIMAL:
         assert m in r["modules"], "%s: the minimal set lacks %s" % (name, m)
     assert 0 < r["total"] <= r["budget"]
+    assert r["flash_est"] == math.ceil(r["total"] * r["factor"]) <= r["flash_budget"]
 
 
 @pytest.mark.parametrize("name", boards.names())
@@ -217,15 +225,15 @@ def test_board_json(name):
         code = "\n".join(x for x in text.splitlines() if not x.lstrip().startswith("#"))
         for fn in ("module(", "package(", "require(", "metadata(", "add_library("):
             assert fn not in code, "%s: %s in a %s manifest" % (name, fn, b["micropython"])
+    assert b["flash_budget_bytes"] >= b["budget_bytes"]
+    if b["build"]["kind"] == "micropython":
+        assert "upstream" in b and b["build"]["submodules"], name
     if b["port"] == "esp32":
-        for f in ("mpconfigboard.cmake", "mpconfigboard.h", "sdkconfig.board"):
-            assert os.path.isfile(os.path.join(b["dir"], f)), "%s lacks %s" % (name, f)
+        # an upstream board plus this package's manifest, nothing copied from upstream
+        assert b["upstream"]["board"].startswith("ESP32_GENERIC")
+        assert sorted(os.listdir(b["dir"])) == ["board.json", "manifest.py"]
         assert 'include("$(PORT_DIR)/boards/manifest.py")' in text
         assert b["flash"]["offset"] == ("0x1000" if b["chip"] == "esp32" else "0x0")
-        with open(os.path.join(b["dir"], "mpconfigboard.cmake")) as f:
-            cmake = f.read()
-        assert "set(IDF_TARGET %s)" % b["chip"] in cmake
-        assert "MICROPY_FROZEN_MANIFEST ${MICROPY_BOARD_DIR}/manifest.py" in cmake
 
 
 def test_every_seed_board_has_a_definition_or_a_reason():
@@ -249,8 +257,9 @@ def test_unix_board_and_package_json_carry_every_module():
 
 
 def test_this_umqtt_replaces_the_lib_umqtt(tmp_path):
-    # A MicroPython checkout whose esp32 port manifest requires umqtt from
-    # micropython-lib, as the real one does.
+    # A stand-in checkout whose esp32 port manifest requires umqtt from
+    # micropython-lib, as the real one does (check_against_the_checkout runs
+    # upstream's own parser on the real one).
     mpy = tmp_path / "micropython"
     write(mpy, "py/mpconfig.h")
     write(mpy, "ports/esp32/boards/manifest.py",
@@ -261,19 +270,55 @@ def test_this_umqtt_replaces_the_lib_umqtt(tmp_path):
         write(mpy, "lib/micropython-lib/micropython/%s/umqtt/%s.py" % (name, name.split(".")[1]))
     write(mpy, "lib/micropython-lib/micropython/drivers/dht/manifest.py", 'module("dht.py")\n')
     write(mpy, "lib/micropython-lib/micropython/drivers/dht/dht.py")
-    old = os.environ.get("MICROPY_DIR")
-    os.environ["MICROPY_DIR"] = str(mpy)
-    try:
-        m = boards.evaluate(boards.load("ESP32_GENERIC"))
-    finally:
-        if old is None:
-            del os.environ["MICROPY_DIR"]
-        else:
-            os.environ["MICROPY_DIR"] = old
+    b = boards.load("ESP32_GENERIC")
+    m = mf.Manifest(boards.path_vars(b, str(mpy)), b["micropython"]).execute(os.path.join(b["dir"], "manifest.py"))
     src = {e.target: e.src for e in m.entries}
     assert src["umqtt/simple.py"] == os.path.join(ROOT, "lib", "umqtt", "simple.py")
     assert src["umqtt/robust.py"] == os.path.join(ROOT, "lib", "umqtt", "robust.py")
     assert "_boot.py" in src and "dht.py" in src and m.externals == []
+
+
+def test_frozen_sizes_carry_the_version_line():
+    # a 1.20+ build appends __version__ from the package metadata before
+    # compiling (manifestfile.py's tagged_py_file); 1.17 builds add nothing
+    assert mf.version_tag("x = 1\n", "0.1.0") == "x = 1\n\n\n__version__ = '0.1.0'\n"
+    assert mf.version_tag("__version__ = '2'\n", "0.1.0") == "__version__ = '2'\n"
+    assert mf.version_tag("x = 1\n", None) == "x = 1\n"
+    frozen, plain = boards.report("UNIX"), boards.report("UNIX", frozen=False)
+    assert set(frozen["modules"]) == set(plain["modules"])
+    assert all(frozen["modules"][t] > plain["modules"][t] for t in plain["modules"])
+    old_frozen, old_plain = boards.report("HAAS_EDU_K1"), boards.report("HAAS_EDU_K1", frozen=False)
+    assert old_frozen["modules"] == old_plain["modules"]
+
+
+def test_flash_factor_comes_from_a_measured_build():
+    cal = boards.calibration()
+    for bits, c in cal["bits"].items():
+        assert c["factor"] == round(c["flash_bytes"] / c["mpy_bytes"], 3) and c["factor"] > 1
+        assert c["flash_bytes"] == c["text_data_with"] - c["text_data_without"]
+    assert cal["measured"]["commit"] and "64" in cal["bits"]
+    assert boards.flash_factor("x64") == (cal["bits"]["64"]["factor"], 64)
+    with pytest.raises(RuntimeError, match="unknown mpy-cross architecture"):
+        boards.flash_factor("pdp11")
+
+
+def test_nested_make_joins_the_jobserver(monkeypatch):
+    r, w = os.pipe()
+    try:
+        monkeypatch.setenv("MAKEFLAGS", " -j2 --jobserver-auth=%d,%d -- BOARD=UNIX" % (r, w))
+        assert boards._jobserver_fds() == (r, w) and boards._jobs() == []
+    finally:
+        os.close(r)
+        os.close(w)
+    # the parent closed them (a recipe without `+`): the nested make gets -jN of its own
+    assert boards._jobserver_fds() is None and boards._jobs() == ["-j%d" % (os.cpu_count() or 1)]
+    monkeypatch.setenv("MAKEFLAGS", " -j2 --jobserver-auth=fifo:/tmp/GMfifo1")
+    assert boards._jobserver_fds() == () and boards._jobs() == []
+    monkeypatch.delenv("MAKEFLAGS")
+    assert boards._jobserver_fds() is None
+    monkeypatch.setenv("MICROPY_PY_BTREE", "0")
+    monkeypatch.setenv("MICROPY_DIR", "/x")
+    assert "MICROPY_PY_BTREE=0" in boards._make_vars() and not any(v.startswith("MICROPY_DIR") for v in boards._make_vars())
 
 
 def test_make_boards_figures():
@@ -284,6 +329,7 @@ def test_make_boards_figures():
     assert {b["board"] for b in rep["boards"]} == set(boards.names())
     for b in rep["boards"]:
         assert b["errors"] == [] and b["total"] <= b["budget"], b
+        assert b["flash_est"] <= b["flash_budget"], b
     old = rep["oldest"]
     assert old["bytecode"] == "5" and old["errors"] == [] and sorted(old["modules"]) == BOARD_MODULES
 
@@ -303,7 +349,8 @@ def test_oldest_compiler_rejects_newer_syntax(tmp_path):
 def test_staged_set_imports_as_mpy(tmp_path):
     out, r = boards.stage("UNIX", str(tmp_path / "lib"))
     mp = sz.find_tool("micropython")
-    code = "import mqtt, mqtt.v5, mqtt.haas, mqtt.trace, mqtt.tls, umqtt.robust\nprint(mqtt.__file__)"
+    mods = [t[:-3].replace("/", ".").replace(".__init__", "") for t in sorted(r["modules"])]
+    code = "import sys\nfor n in %r:\n __import__(n)\nimport mqtt\nprint(mqtt.__file__)" % (mods,)
     p = subprocess.run([mp, "-c", code], env=dict(os.environ, MICROPYPATH=out + ":.frozen"), capture_output=True,
                        text=True, timeout=60)
     assert p.returncode == 0, p.stdout + p.stderr
@@ -335,9 +382,11 @@ def test_deploy_copies_the_compiled_set():
     assert r.returncode == 0, r.stderr
     cmd = r.stdout
     assert " connect %s exec " % os.devnull in cmd
-    assert "fs cp %s :/usr/mqtt/core.mpy" % os.path.join(ROOT, "build", "HAAS600_EC600S", "lib", "mqtt", "core.mpy") in cmd
-    assert "umqtt" not in cmd.split("exec", 1)[1].split("pass", 1)[1]  # QuecPython freezes its own umqtt
-    assert ":/usr/socket.mpy" in cmd  # the usocket alias (no weak links in QuecPython 1.13)
+    staged = os.path.join(ROOT, "build", "HAAS600_EC600S", "lib")
+    srcs = cmd.split(" cp -r ", 1)[1].splitlines()[0].split()
+    assert srcs[-1] == ":/usr"  # QuecPython's user filesystem, made first by the exec
+    assert os.path.join(staged, "mqtt") in srcs and os.path.join(staged, "socket.mpy") in srcs  # no weak links in 1.13
+    assert not [x for x in srcs if "umqtt" in x]  # QuecPython freezes its own umqtt
 
 
 def test_package_json_installs_with_mip(tmp_path):
@@ -376,23 +425,136 @@ def test_boards_tool_fails_on_missing_module_compile_error_and_overrun(tmp_path,
     write(bdir, "seeds.json", "[]")
     write(bdir, "compat/bad.py", "def f(:\n")
 
-    def board(name, manifest, budget=100000, version="1.29"):
+    def board(name, manifest, budget=100000, version="1.29", flash_budget=200000):
         write(bdir, name + "/manifest.py", manifest)
         write(bdir, name + "/board.json", json.dumps({
             "name": name, "title": name, "family": "test", "firmware": "test", "port": "unix", "chip": "x",
             "micropython": version, "mpy_cross": {"arch": "x64", "bytecode": "6.3", "flags": []},
-            "budget_bytes": budget, "heap_bytes": 1, "build": {"kind": "vendor"}, "deploy": {"method": "stage"}}))
+            "budget_bytes": budget, "flash_budget_bytes": flash_budget, "heap_bytes": 1, "build": {"kind": "vendor"},
+            "deploy": {"method": "stage"}}))
 
     board("GOOD", 'freeze(%r, "mqtt/core.py")\n' % lib)
     board("MISSING", 'freeze(%r, "mqtt/nope.py")\n' % lib)
     board("BROKEN", 'freeze("../compat", "bad.py")\n')
     board("BIG", 'freeze(%r, "mqtt/core.py")\n' % lib, budget=100)
     board("OLD", 'module("mqtt/core.py", base_path=%r)\n' % lib, version="1.17")
+    board("FLASHBIG", 'freeze(%r, "mqtt/core.py")\n' % lib, flash_budget=1000)
     monkeypatch.setattr(boards, "BOARDS", str(bdir))
     assert boards.main(["size", "GOOD"]) == 0
     for name, why in (("MISSING", "no such file"), ("BROKEN", "mpy-cross failed"), ("BIG", "over budget"),
-                      ("OLD", "not available in MicroPython 1.17")):
+                      ("OLD", "not available in MicroPython 1.17"), ("FLASHBIG", "over flash budget")):
         capsys.readouterr()
         assert boards.main(["size", name]) == 1, name
         assert why in capsys.readouterr().err, name
     assert boards.main(["all"]) == 1
+
+
+# -- against a MicroPython checkout (MICROPY_DIR) ------------------------------
+def _no_checkout_env():
+    return {k: v for k, v in os.environ.items() if k not in ("MICROPY_DIR", "UPSTREAM_BOARD", "BOARD_VARIANT")}
+
+
+def test_check_boards_is_skipped_without_a_checkout():
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "boards.py"), "check"], env=_no_checkout_env(),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "skipped, MICROPY_DIR is not set" in r.stdout, r.stdout + r.stderr
+
+
+def test_check_fails_on_a_wrong_version_and_missing_submodules(tmp_path, monkeypatch):
+    mpy = tmp_path / "micropython"
+    write(mpy, "py/mpconfig.h", "#define MICROPY_VERSION_MAJOR 1\n#define MICROPY_VERSION_MINOR 28\n"
+                                "#define MICROPY_VERSION_MICRO 0\n")
+    os.makedirs(str(mpy / "ports" / "esp32" / "boards"))
+    monkeypatch.setenv("MICROPY_DIR", str(mpy))
+    c = boards.check("ESP32_GENERIC")
+    errs = "\n".join(c.errors)
+    assert "is MicroPython 1.28.0; boards/ESP32_GENERIC/board.json names 1.29" in errs
+    assert "lib/micropython-lib is missing" in errs and "lib/berkeley-db-1.xx is missing" in errs
+    assert "upstream board ESP32_GENERIC: missing ports/esp32/boards/ESP32_GENERIC/mpconfigboard.cmake" in errs
+    assert boards.check("HAAS_EDU_K1").steps[0][0] == "skip"  # vendor firmware: nothing to check here
+
+
+@needs_upstream
+def test_check_against_the_checkout():
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "boards.py"), "check", "--json"],
+                       capture_output=True, text=True, timeout=1800)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    res = {c["board"]: c for c in json.loads(r.stdout)}
+    assert set(res) == set(boards.names())
+    for name, c in res.items():
+        b = boards.load(name)
+        if b["build"]["kind"] != "micropython":
+            assert [s["status"] for s in c["steps"]] == ["skip"], c
+            continue
+        what = " ".join(s["what"] for s in c["steps"] if s["status"] == "ok")
+        for step in ("version:", "submodules:", "manifest: upstream's tools/manifestfile.py", "freeze:"):
+            assert step in what, (name, step, c["steps"])
+        rep = boards.report(name)
+        assert c["modules"] == sorted(rep["modules"]) and c["total"] == rep["total"], name
+        assert c["frozen_mpy"] == rep["modules"], name
+        if b["port"] == "esp32":
+            up = "ports/esp32/boards/%s/" % b["upstream"]["board"]
+            assert up + "mpconfigboard.cmake" in c["files"] and up + "board.json" not in c["files"]
+            assert any(f.startswith("ports/esp32/partitions-") for f in c["files"]), c["files"]
+            assert "ports/esp32/boards/sdkconfig.base" in c["files"]
+
+
+def _standin_with_board(tmp_path, name, cmake, like):
+    """A checkout of symlinks to MICROPY_DIR with one more esp32 board."""
+    real = os.path.abspath(UPSTREAM)
+    top = tmp_path / "mp"
+    os.makedirs(str(top / "ports" / "esp32" / "boards" / name))
+    for e in os.listdir(real):
+        if e != "ports":
+            os.symlink(os.path.join(real, e), str(top / e))
+    port = os.path.join(real, "ports", "esp32")
+    for e in os.listdir(port):
+        if e != "boards":
+            os.symlink(os.path.join(port, e), str(top / "ports" / "esp32" / e))
+    for e in os.listdir(os.path.join(port, "boards")):
+        os.symlink(os.path.join(port, "boards", e), str(top / "ports" / "esp32" / "boards" / e))
+    write(top, "ports/esp32/boards/%s/mpconfigboard.cmake" % name, cmake)
+    with open(os.path.join(port, "boards", like, "board.json")) as f:
+        write(top, "ports/esp32/boards/%s/board.json" % name, f.read())
+    return top
+
+
+@needs_upstream
+def test_check_catches_the_old_board_layout(tmp_path, monkeypatch):
+    # the v1.22-1.25 fragments the old ESP32_S3 folder listed: cmake stops at them
+    top = _standin_with_board(tmp_path, "OLD_S3", "include(boards/mpconfigboard_esp32s3_common.cmake)\n"
+                                                  "list(APPEND SDKCONFIG_DEFAULTS boards/sdkconfig.usb)\n",
+                              "ESP32_GENERIC_S3")
+    monkeypatch.setenv("MICROPY_DIR", str(top))
+    c = boards.check("ESP32_S3", board="OLD_S3")
+    assert any("sdkconfig.usb" in e and "failed to open" in e for e in c.errors), c.steps
+    c = boards.check("ESP32_S3", board="ESP32_GENERIC_C3")  # another chip's board
+    assert any("is for esp32c3; boards/ESP32_S3 is esp32s3" in e for e in c.errors), c.steps
+
+
+@needs_upstream
+def test_another_upstream_board_with_its_own_manifest(tmp_path, monkeypatch):
+    # an upstream board that freezes its own modules: they stay, this package joins them
+    top = _standin_with_board(tmp_path, "MY_S3", "include(boards/mpconfigboard_esp32s3_common.cmake)\n"
+                                                 "set(MICROPY_FROZEN_MANIFEST ${MICROPY_BOARD_DIR}/manifest.py)\n",
+                              "ESP32_GENERIC_S3")
+    write(top, "ports/esp32/boards/MY_S3/manifest.py", 'include("$(PORT_DIR)/boards/manifest.py")\nfreeze("./modules")\n')
+    write(top, "ports/esp32/boards/MY_S3/modules/myboard.py", "LED = 1\n")
+    monkeypatch.setenv("MICROPY_DIR", str(top))
+    c = boards.check("ESP32_S3", board="MY_S3")
+    assert c.errors == [], c.steps
+    assert c.info["manifest"] == os.path.join(ROOT, "build", "ESP32_S3", "manifest-MY_S3.py")
+    m = boards.UpstreamManifest(boards.Checkout(str(top)), boards.path_vars(boards.load("ESP32_S3"), str(top), "MY_S3"),
+                                c.info["manifest"])
+    targets = {e.target for e in m.entries}
+    assert "myboard.py" in targets and set(c.info["modules"]) <= targets
+
+
+def test_frozen_unix_image_has_the_package():
+    image = os.path.join(ROOT, "firmware", "UNIX", "micropython")
+    if not os.access(image, os.X_OK):
+        pytest.skip("no firmware/UNIX/micropython (make firmware BOARD=UNIX MICROPY_DIR=...)")
+    res = boards.frozen_check(image)
+    assert [x for x in res if x[3]] == []
+    assert sorted(t for _, t, _, _ in [(n, f[len(".frozen/"):], v, p) for n, f, v, p in res]) == \
+        sorted(boards.report("UNIX")["modules"])

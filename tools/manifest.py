@@ -24,10 +24,14 @@ have only include(), freeze() and the freeze_as_*/freeze_mpy() variants:
   python-ecosys/ ($(MPY_LIB_DIR)).
 - $(MPY_DIR), $(PORT_DIR), $(BOARD_DIR), $(MPY_LIB_DIR) are substituted.
 
-MicroPython's own files are not available here unless MICROPY_DIR points at
-a checkout: a reference through a variable with no value ($(PORT_DIR) when
-MICROPY_DIR is unset, or a require() that no registered library has while
-$(MPY_LIB_DIR) is unset) is recorded as *external* and not followed. Any
+With a MicroPython checkout (MICROPY_DIR), tools/boards.py evaluates 1.20+
+manifests with that checkout's own tools/manifestfile.py instead, and
+`tools/boards.py check` compares the two. What this module adds to upstream's
+parser: the rules of firmware older than 1.20 (HaaS Python 1.17, QuecPython
+1.13), and evaluation without a checkout (CI): a reference through a
+variable with no value ($(PORT_DIR) when MICROPY_DIR is unset, or a
+require() that no registered library has while $(MPY_LIB_DIR) is unset) is
+recorded as *external* and not followed. Any
 other file that does not exist is an error (ManifestError), as in
 MicroPython's build: a module listed before it exists fails loudly.
 """
@@ -39,6 +43,15 @@ import sys
 # micropython-lib folders searched by require() (MicroPython's BASE_LIBRARY_NAMES).
 BASE_LIBRARY_NAMES = ("micropython", "python-stdlib", "python-ecosys")
 PATH_VARS = ("MPY_DIR", "PORT_DIR", "BOARD_DIR", "MPY_LIB_DIR")
+
+
+def version_tag(text, version):
+    """The source a 1.20+ build freezes for a module whose package says
+    metadata(version=...): `__version__` appended unless the file has one
+    (manifestfile.py's tagged_py_file). Firmware before 1.20 adds nothing."""
+    if not version or "__version__ =" in text:
+        return text
+    return text + "\n\n__version__ = {}\n".format(repr(version))
 
 
 class ManifestError(Exception):

@@ -1,4 +1,8 @@
-# Frozen set of this custom board for MicroPython's esp32 port (1.22+).
+# This package added to upstream MicroPython's ESP32_GENERIC board (esp32 port, 1.22+):
+#   make -C $MICROPY_DIR/ports/esp32 BOARD=ESP32_GENERIC FROZEN_MANIFEST=$PWD/boards/ESP32_GENERIC/manifest.py
+# or `make firmware BOARD=ESP32_GENERIC MICROPY_DIR=...`, which checks the checkout first.
+# FROZEN_MANIFEST replaces only the frozen manifest: the board's cmake,
+# sdkconfig and partition table stay upstream's.
 #
 # This package's manifests (boards/packages) are searched before
 # micropython-lib, so the port manifest's require("umqtt.simple") and
