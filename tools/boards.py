@@ -1082,14 +1082,15 @@ def firmware(name, board=None, variant=None):
     shutil.copy2(img, dst)
     print("firmware: %s (upstream %s%s, MicroPython %s)" % (os.path.relpath(dst, ROOT), board or b["port"],
                                                            " " + variant if variant else "", co.describe))
-    if b["port"] == "unix":
-        print_frozen(frozen_check(dst))
+    if b["port"] == "unix" and not print_frozen(frozen_check(dst)):
+        raise SystemExit(1)
 
 
 def frozen_check(image=None):
     """Import every module the UNIX board freezes from this package with
-    nothing but the frozen modules on the path: each must come from .frozen
-    with its package's __version__. A list of (module, file, version, problem)."""
+    nothing but the frozen modules on the path (MICROPYPATH=.frozen): each
+    must be there, with the __version__ its package's metadata gave it in
+    the freeze (lib/ has none). A list of (module, file, version, problem)."""
     image = os.path.abspath(image or os.path.join(FIRMWARE, "UNIX", "micropython"))
     if not os.access(image, os.X_OK):
         die("no frozen unix image at %s: make firmware BOARD=UNIX MICROPY_DIR=..." % os.path.relpath(image, ROOT))
@@ -1098,8 +1099,9 @@ def frozen_check(image=None):
             for e in ours]
     code = ("import sys\nfor n in %r:\n __import__(n)\n m = sys.modules[n]\n"
             " print(n, getattr(m, '__file__', '-'), getattr(m, '__version__', '-'))\n") % ([n for n, _, _ in mods],)
-    r = subprocess.run([image, "-c", code], env=dict(os.environ, MICROPYPATH=".frozen"), capture_output=True,
-                       text=True, timeout=60)
+    with tempfile.TemporaryDirectory() as empty:
+        r = subprocess.run([image, "-c", code], env=dict(os.environ, MICROPYPATH=".frozen"), cwd=empty,
+                           capture_output=True, text=True, timeout=60)
     if r.returncode:
         raise RuntimeError("%s could not import the package with only .frozen on its path:\n%s%s"
                            % (image, r.stdout, r.stderr))
@@ -1108,7 +1110,7 @@ def frozen_check(image=None):
     for n, target, version in mods:
         f, v = got.get(n, ["-", "-"])
         problem = None
-        if f != ".frozen/" + target:
+        if f not in (target, ".frozen/" + target):  # a frozen module's __file__ (1.29: no .frozen/ in front)
             problem = "not frozen (file %s)" % f
         elif version and v != version:
             problem = "__version__ %s, metadata says %s" % (v, version)
