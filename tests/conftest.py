@@ -186,6 +186,17 @@ def broker(make_broker):
     return make_broker()
 
 
+@pytest.fixture
+def proxy(broker):
+    """tests/faultproxy.py in front of the test's broker; proxy.env() gives
+    MQTT_URL (through the proxy) and FAULT_PORT (its control port)."""
+    from faultproxy import FaultProxy
+
+    p = FaultProxy(broker.port)
+    yield p
+    p.stop()
+
+
 def pytest_report_header(config):
     from broker import _find
 

@@ -3,6 +3,8 @@ umqtt.robust, the background driver, the seed 002 example), under both
 CPython and the MicroPython unix port, against mosquitto."""
 import time
 
+import pytest
+
 import paho.mqtt.client as paho
 
 from broker import free_port
@@ -101,3 +103,18 @@ def test_output_goes_out_before_the_loop_waits(runtime, broker):
     got = ok(runtime.run("output_first.py", {"MQTT_URL": broker.url}))
     assert any(x.startswith("chained: 30 QoS 1 publishes") for x in got), got
     assert broker.log().count("Received PUBLISH from s-out-first-u (d0, q1") == 30
+
+
+@pytest.mark.parametrize("mode", ["umqtt", "mqtt"])
+def test_handler_drives_the_client_with_input_buffered(runtime, broker, mode):
+    got = ok(runtime.run("echo_handler.py", {"MQTT_URL": broker.url, "MODE": mode}))
+    assert "handled 30, echoed 30, closes 0" in got
+
+
+def test_reconnect_with_more_in_flight_than_one_write(runtime, proxy):
+    got = ok(runtime.run("reconnect_inflight.py", proxy.env()))
+    assert "sent 40 then 40; callbacks 40, each once: True" in got, got
+
+
+def test_connect_and_reconnect_on_a_connected_client(runtime, broker):
+    ok(runtime.run("connect_again.py", {"MQTT_URL": broker.url}), "closes 1, connects 2")

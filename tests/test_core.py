@@ -1,5 +1,7 @@
-# Unit tests of the sans-IO protocol core: bytes in, hook calls and bytes out.
-# No socket, no clock. Byte vectors follow the MQTT 3.1.1 specification.
+# Unit tests of the sans-IO protocol core through its own interface: bytes in
+# (buffer/received), events out (next_event), bytes out (data_to_send),
+# requests (request/lost/abandon). No socket, no clock. Byte vectors follow
+# the MQTT 3.1.1 specification.
 import os
 import sys
 
@@ -7,74 +9,98 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 
-from mqtt.core import RXBUF as BUFSZ, MQTTError, Protocol, ProtocolError  # noqa: E402
+from mqtt import core  # noqa: E402
+from mqtt.core import TXBUF, EV_CONNACK, EV_ERROR, EV_MESSAGE, MQTTError, Protocol, ProtocolError, utf8  # noqa: E402
+
+# core.py's private constants (const() names starting with _ cost nothing on a board)
+RXBUF = 128
+PUBLISH, PUBREL, SUBSCRIBE, UNSUBSCRIBE = 3, 6, 8, 10
+KIND, PID, PAYLOAD, FLAGS, STRIKES = 0, 1, 3, 4, 7
 
 
 def opts(**kw):
-    o = {"maximumPacketSize": 4096, "maxInflight": 20, "clientId": "c1", "keepalive": 60, "clean": True,
-         "protocolVersion": 4, "will": None, "username": None, "password": None}
+    o = {"maximumPacketSize": 4096, "maxInflight": 20, "queueSize": 32, "resendLimit": 3, "clientId": "c1",
+         "keepalive": 60, "clean": True, "protocolVersion": 4, "will": None, "username": None, "password": None}
     o.update(kw)
     return {k: v for k, v in o.items() if v is not None}  # as mqtt.connect() passes them
 
 
 class P(Protocol):
-    """Protocol with recording hooks and a fake wire."""
+    """The core with its one hook recorded."""
 
     def __init__(self, **kw):
         Protocol.__init__(self, opts(**kw))
-        self.ups, self.msgs, self.dones = [], [], []
+        self.dones = []
 
-    def _emit(self, name, connack):
-        assert name == "connect"
-        self.ups.append(connack)
+    def _done(self, e, err, granted=None):
+        self.dones.append((e[KIND], e[PID], err, granted))
 
-    def _msg(self, t, m, pk):
-        self.msgs.append((t, m, pk))
-
-    def _done(self, e, err, g=None):
-        self.dones.append((e[0], e[1], err, g))
-
-    def feed(self, data, step=None):
-        step = step or len(data) or 1
-        for i in range(0, len(data), step):
-            chunk = data[i : i + step]
-            free = len(self._rx) - self._rn
-            while chunk:
-                free = len(self._rx) - self._rn
-                n = min(free, len(chunk))
-                self._rx[self._rn : self._rn + n] = chunk[:n]
-                chunk = chunk[n:]
-                self._recv(n)
-
-    def out(self):
+    def data_to_send(self):
+        """The output as bytes, taken (as a driver's write of all of it would)."""
         b = bytes(self._tx[: self._tn])
-        self._tn = 0
+        self.sent(self._tn)
         return b
 
-    def up(self, sp=0):
-        self._connect()
-        self.out()
-        self.feed(bytes((0x20, 2, sp, 0)))
+
+def feed(p, data, step=None):
+    """Bytes in, `step` at a time (as reads would bring them); the events
+    next_event() returned, as tuples."""
+    evs = []
+    step = step or len(data) or 1
+    for i in range(0, len(data), step):
+        chunk = data[i : i + step]
+        while chunk:
+            mv = p.buffer()
+            assert len(mv) > 0
+            n = min(len(mv), len(chunk))
+            mv[:n] = chunk[:n]
+            p.received(n)
+            chunk = chunk[n:]
+            while True:
+                ev = p.next_event()
+                if not ev:
+                    break
+                if ev == EV_MESSAGE:
+                    evs.append(("message", p._in_topic, p._in_payload, p._in_header, p._in_pid))
+                elif ev == EV_CONNACK:
+                    evs.append(("connack", p._in))
+                elif ev == EV_ERROR:
+                    evs.append(("error", p._in))
+    return evs
 
 
-def send(p, e):
-    """Queue one request and let the core send what it can; True if it went out."""
-    p._q.append(e)
-    p._flushq()
-    return e not in p._q
+def msgs(evs):
+    return [(e[1], e[2]) for e in evs if e[0] == "message"]
 
+
+def up(p, sp=0):
+    p.connect_packet()
+    p.data_to_send()
+    evs = feed(p, bytes((0x20, 2, sp, 0)))
+    assert evs[0][0] == "connack" and p.connected
+    p.flush()  # as the client does once connected: resubscribe, resend, then the queue
+    return evs
+
+
+def pub(p, topic=b"t", payload=b"x", qos=1, cb=None):
+    """A QoS 1/2 publish request; the entry it made (last in queue or in flight)."""
+    assert p.request(PUBLISH, topic, payload, qos << 1, cb)
+    return p.queue[-1] if p.queue else max(p._pend.values(), key=lambda e: e[PID] == p._pid)
+
+
+# -- CONNECT
 
 def test_connect_minimal_bytes():
     p = P()
-    p._connect()
-    assert p.out() == bytes.fromhex("10 0e 0004 4d515454 04 02 003c 0002 6331".replace(" ", ""))
+    p.connect_packet()
+    assert p.data_to_send() == bytes.fromhex("10 0e 0004 4d515454 04 02 003c 0002 6331".replace(" ", ""))
 
 
 def test_connect_v31_will_credentials():
     p = P(protocolVersion=3, clean=False, keepalive=10, username="u", password=b"pw",
           will={"topic": "w/t", "payload": "bye", "qos": 1, "retain": True})
-    p._connect()
-    b = p.out()
+    p.connect_packet()
+    b = p.data_to_send()
     assert b[2:10] == b"\x00\x06MQIsdp"
     assert b[10] == 3
     # username, password, will retain, will qos 1, will flag; clean off
@@ -88,190 +114,404 @@ def test_connect_v31_will_credentials():
                                    (16384, "808001"), (2097151, "ffff7f"), (2097152, "80808001"),
                                    (268435455, "ffffff7f")])
 def test_remaining_length_spec_table(n, enc):
-    from mqtt.core import _vlen
-
     b = bytearray(5)
-    assert bytes(b[: _vlen(b, 0, n)]) == bytes.fromhex(enc)
-    # the decoder reads the same length back: it waits for exactly that body
+    assert bytes(b[: core._vlen(b, 0, n)]) == bytes.fromhex(enc)
+    # the parser waits for exactly that body, in a buffer that holds it
     if n >= 4:
         p = P(maximumPacketSize=268435455)
-        p.up()
+        up(p)
         raw = b"\x30" + bytes.fromhex(enc)
-        p.feed(raw)
-        total = len(raw) + n
-        assert (p._rn, len(p._rx)) == ((len(raw), BUFSZ) if total <= BUFSZ else (len(raw), total))
+        assert feed(p, raw) == []
+        free = len(p.buffer())
+        assert free == (RXBUF - len(raw) if len(raw) + n <= RXBUF else n)
 
+
+# -- PUBLISH out
 
 def test_publish_qos0_and_qos1_encoding():
     p = P()
-    p.up()
-    p.connected = True
+    up(p)
     assert p._pub(b"a/b", b"hi", 0)
-    assert p.out() == b"\x30\x07\x00\x03a/bhi"
-    e = [3, 0, b"a/b", b"hi", 2 | 1, None]
-    assert send(p, e)
-    assert p.out() == b"\x33\x09\x00\x03a/b\x00\x01hi"
-    assert e[1] == 1 and p._pend[1] is e
+    assert p.data_to_send() == b"\x30\x07\x00\x03a/bhi"
+    e = pub(p, b"a/b", b"hi", 1)
+    assert p.data_to_send() == b"\x32\x09\x00\x03a/b\x00\x01hi"
+    assert e[PID] == 1 and p._pend == {1: e} and p.queue == []
 
 
 def test_large_publish_gets_its_own_buffer_and_gives_it_back():
     p = P()
-    p.up()
+    up(p)
     payload = bytes(range(256)) * 8
     assert p._pub(b"t", payload, 0)
-    b = p.out()
-    assert b[:5] == b"\x30\x83\x10\x00\x01" and b.endswith(payload) and len(b) == 3 + 2051
-    # the buffer grown for that packet stays until drained; the client gives it back
+    assert len(p._tx) > TXBUF
+    p.sent(1000)  # part written: the buffer stays
+    assert len(p._tx) > TXBUF
+    rest = p.data_to_send()
+    assert rest == (b"\x30\x83\x10\x00\x01t" + payload)[1000:]
+    assert len(p._tx) == TXBUF  # written out: the small buffer is back
 
 
-def test_incoming_publish_split_anywhere():
-    p = P()
-    p.up()
-    pkt = b"\x32\x0c\x00\x03a/b\x12\x34hello"
-    for step in (1, 2, 3, 5, len(pkt)):
-        p.msgs.clear()
-        p.feed(pkt * 3, step)
-        assert [m[:2] for m in p.msgs] == [("a/b", b"hello")] * 3
-        assert p.msgs[0][2]["qos"] == 1 and p.msgs[0][2]["messageId"] == 0x1234
-        assert p.out() == b"\x40\x02\x12\x34" * 3
-
-
-def test_incoming_qos2_exactly_once():
-    p = P()
-    p.up()
-    pub = b"\x34\x0a\x00\x01t\x00\x07hello"
-    p.feed(pub)
-    p.feed(b"\x3c" + pub[1:])  # the broker resends it with DUP before our PUBREC arrived
-    assert len(p.msgs) == 1 and p.msgs[0][:2] == ("t", b"hello")
-    assert p.out() == b"\x50\x02\x00\x07" * 2  # PUBREC each time
-    p.feed(b"\x62\x02\x00\x07")  # PUBREL
-    assert p.out() == b"\x70\x02\x00\x07"  # PUBCOMP
-    p.feed(pub)  # same id after the flow ended: a new message
-    assert len(p.msgs) == 2
-
-
-def test_outgoing_qos2_flow():
-    p = P()
-    p.up()
-    e = [3, 0, b"t", b"x", 4, None]
-    assert send(p, e)
-    p.out()
-    p.feed(b"\x50\x02\x00\x01")  # PUBREC
-    assert p.out() == b"\x62\x02\x00\x01"  # PUBREL
-    assert e[0] == 6 and not p.dones
-    p.feed(b"\x40\x02\x00\x01")  # a PUBACK for a QoS 2 message is not its completion
-    assert not p.dones
-    p.feed(b"\x70\x02\x00\x01")  # PUBCOMP
-    assert p.dones == [(6, 1, None, None)] and not p._pend
+def test_full_output_says_so_and_the_queue_waits():
+    p = P(maxInflight=100)
+    up(p)
+    es = [pub(p, b"t", b"y" * 40) for _ in range(10)]  # 47 bytes each, 256 in the buffer
+    assert len(p._pend) == 5 and len(p.queue) == 5
+    assert not p._pub(b"t", b"z" * 40, 0)  # no room: False, nothing written
+    first = p.data_to_send()
+    assert len(first) == 5 * 47
+    p.flush()
+    assert len(p._pend) == 10 and p.queue == [] and p.data_to_send().count(b"\x32\x2d") == 5
+    assert [e[PID] for e in es] == list(range(1, 11))
 
 
 def test_packet_ids_wrap_and_skip_in_flight():
     p = P()
-    p.up()
+    up(p)
     p._pid = 65534
-    ids = []
-    for _ in range(3):
-        e = [3, 0, b"t", b"x", 2, None]
-        send(p, e)
-        ids.append(e[1])
+    ids = [pub(p)[PID] for _ in range(3)]
     assert ids == [65535, 1, 2]
     p._pid = 65534
-    e = [3, 0, b"t", b"x", 2, None]
-    send(p, e)  # 65535 is still in flight
-    assert e[1] == 3
+    assert pub(p)[PID] == 3  # 65535, 1, 2 are still in flight
+
+
+def test_queue_full_is_reported_once():
+    p = P(queueSize=2)
+    assert p.request(PUBLISH, b"t", b"1", 2, None) and p.request(PUBLISH, b"t", b"2", 2, None)
+    assert not p.request(PUBLISH, b"t", b"3", 2, None)
+    assert len(p.queue) == 2 and len(p.dones) == 1 and "queue full" in str(p.dones[0][2])
+
+
+def test_out_of_memory_packet_reported_and_removed(monkeypatch):
+    # a queued message whose packet the heap has no room for: reported once,
+    # removed, and the queue goes on (never resent in a loop)
+    def small_heap(n):
+        if n > 10000:
+            raise MemoryError
+        return bytearray(n)
+
+    p = P()
+    p.request(PUBLISH, b"t", b"x" * 20000, 2, None)
+    p.request(PUBLISH, b"t", b"small", 2, None)
+    monkeypatch.setattr(core, "bytearray", small_heap, raising=False)
+    up(p)
+    monkeypatch.undo()
+    assert [str(d[2]) for d in p.dones] == ["out of memory for a 20000-byte packet"]
+    assert [e[PAYLOAD] for e in p._pend.values()] == [b"small"] and p.queue == []
+
+
+# -- PUBLISH in
+
+def test_incoming_publish_split_anywhere():
+    p = P()
+    up(p)
+    pkt = b"\x32\x0c\x00\x03a/b\x12\x34hello"
+    for step in (1, 2, 3, 5, len(pkt)):
+        evs = feed(p, pkt * 3, step)
+        assert msgs(evs) == [("a/b", b"hello")] * 3
+        assert evs[0][3] == 0x32 and evs[0][4] == 0x1234
+        assert p.data_to_send() == b"\x40\x02\x12\x34" * 3
+
+
+def test_repeated_topic_reuses_its_str():
+    p = P()
+    up(p)
+    evs = feed(p, b"\x30\x04\x00\x01tA" b"\x30\x04\x00\x01tB" b"\x30\x04\x00\x01uC")
+    assert msgs(evs) == [("t", b"A"), ("t", b"B"), ("u", b"C")]
+    assert evs[0][1] is evs[1][1]
+
+
+def test_incoming_qos2_exactly_once():
+    p = P()
+    up(p)
+    pkt = b"\x34\x0a\x00\x01t\x00\x07hello"
+    assert msgs(feed(p, pkt)) == [("t", b"hello")]
+    assert msgs(feed(p, b"\x3c" + pkt[1:])) == []  # resent with DUP before our PUBREC arrived
+    assert p.data_to_send() == b"\x50\x02\x00\x07" * 2  # PUBREC each time
+    feed(p, b"\x62\x02\x00\x07")  # PUBREL
+    assert p.data_to_send() == b"\x70\x02\x00\x07"  # PUBCOMP
+    assert msgs(feed(p, pkt)) == [("t", b"hello")]  # same id after the flow ended: a new message
+
+
+def test_qos2_ids_forgotten_when_the_broker_has_no_session():
+    # a clean session: the broker's packet ids start again, an old one is a new message
+    p = P(clean=False)
+    up(p)
+    pkt = b"\x34\x0a\x00\x01t\x00\x07hello"
+    assert len(msgs(feed(p, pkt))) == 1
+    p.lost(0)
+    up(p, sp=1)  # session present: the id is still awaiting PUBREL, a resend is a duplicate
+    assert msgs(feed(p, b"\x3c" + pkt[1:])) == []
+    p.lost(0)
+    up(p, sp=0)  # no session: the same id is a new message
+    assert msgs(feed(p, pkt)) == [("t", b"hello")]
+
+
+def test_incoming_qos2_awaiting_pubrel_is_bounded():
+    p = P()
+    up(p)
+    for i in range(1, core.QOS2_MAX + 1):
+        feed(p, b"\x34\x05\x00\x01t" + bytes((i >> 8, i & 255)))
+    with pytest.raises(ProtocolError) as ei:
+        feed(p, b"\x34\x05\x00\x01t\xff\xff")
+    assert "awaiting PUBREL" in str(ei.value)
+
+
+def test_oversize_publish_skipped_acknowledged_reported():
+    p = P(maximumPacketSize=100)
+    up(p)
+    big = b"\x00\x05big/t\x12\x34" + b"z" * 1000
+    pkt = b"\x32" + bytes((len(big) & 127 | 128, len(big) >> 7)) + big
+    after = b"\x30\x04\x00\x01tA"
+    evs = feed(p, pkt + after, 7)  # streamed in small reads, never buffered whole
+    assert [e[0] for e in evs] == ["error", "message"]
+    err = evs[0][1]
+    assert str(err) == "message on 'big/t' of 1009 bytes over maximumPacketSize 100: dropped" and err.code == 0x95
+    assert msgs(evs) == [("t", b"A")]
+    assert p.data_to_send() == b"\x40\x02\x12\x34"  # acknowledged: not sent again
+    assert len(p._rx) <= 128
+
+
+def test_oversize_qos2_resend_reported_once():
+    p = P(maximumPacketSize=50)
+    up(p)
+    big = b"\x00\x01t\x00\x09" + b"z" * 100
+    pkt = bytes((0x34, len(big))) + big
+    assert [e[0] for e in feed(p, pkt)] == ["error"]
+    assert feed(p, b"\x3c" + pkt[1:]) == []
+    assert p.data_to_send() == b"\x50\x02\x00\x09" * 2
+
+
+def test_oversize_other_packet_refused_before_allocating():
+    p = P(maximumPacketSize=100)
+    up(p)
+    with pytest.raises(ProtocolError) as ex:
+        feed(p, b"\x90\xe8\x07")  # a SUBACK announcing 1000 bytes
+    assert "1000 bytes over maximumPacketSize" in str(ex.value)
+    assert len(p._rx) == RXBUF  # nothing was allocated for it
+
+
+def test_packet_larger_than_buffer_within_limit():
+    p = P()
+    up(p)
+    body = b"\x00\x01t" + b"z" * 1000
+    assert msgs(feed(p, b"\x30\xeb\x07" + body, 100)) == [("t", b"z" * 1000)]
+    assert len(p._rx) == RXBUF and len(p.buffer()) == RXBUF
+
+
+@pytest.mark.parametrize("topic,ok", [
+    (b"a/b", True), ("h\u00e9/\u20ac/\U0001f600".encode(), True),
+    (b"a\x00b", False),  # U+0000 (MQTT-1.5.4-2)
+    (b"\xed\xa0\x80", False),  # a surrogate
+    (b"\xf4\x90\x80\x80", False),  # above U+10FFFF
+    (b"h\xc0\xaf", False),  # an overlong '/'
+    (b"\xe0\x80\xaf", False), (b"\xf0\x80\x80\xaf", False),  # overlong, 3 and 4 bytes
+    (b"\xc3", False), (b"\xc3\x28", False), (b"\x80", False), (b"\xf8\x88\x80\x80\x80", False),
+])
+def test_topic_utf8_rules(topic, ok):
+    assert (utf8(topic, 0, len(topic)) is not None) == ok
+    p = P()
+    up(p)
+    pkt = bytes((0x30, 2 + len(topic) + 1, 0, len(topic))) + topic + b"!"
+    if ok:
+        assert msgs(feed(p, pkt)) == [(topic.decode(), b"!")]
+    else:
+        with pytest.raises(ProtocolError) as ei:
+            feed(p, pkt)
+        assert "UTF-8" in str(ei.value)
+
+
+# -- QoS 1/2 flows out
+
+def test_outgoing_qos2_flow():
+    p = P()
+    up(p)
+    e = pub(p, qos=2)
+    p.data_to_send()
+    feed(p, b"\x40\x02\x00\x01")  # a PUBACK does not complete a QoS 2 publish, before PUBREC either
+    assert not p.dones and e[KIND] == PUBLISH
+    feed(p, b"\x50\x02\x00\x01")  # PUBREC
+    assert p.data_to_send() == b"\x62\x02\x00\x01"  # PUBREL
+    assert e[KIND] == PUBREL and not p.dones
+    feed(p, b"\x40\x02\x00\x01")
+    assert not p.dones
+    feed(p, b"\x70\x02\x00\x01")  # PUBCOMP
+    assert p.dones == [(PUBREL, 1, None, None)] and not p._pend
+
+
+def test_pubcomp_does_not_complete_a_qos1_publish_and_puback_completes_it_once():
+    p = P()
+    up(p)
+    pub(p, qos=1)
+    feed(p, b"\x70\x02\x00\x01" b"\x50\x02\x00\x01")
+    assert not p.dones
+    feed(p, b"\x40\x02\x00\x01" b"\x40\x02\x00\x01")
+    assert p.dones == [(PUBLISH, 1, None, None)]
 
 
 def test_suback_failure_names_topic():
     p = P()
-    p.up()
-    e = [8, 0, [("ok/#", 1), ("bad/#", 2)], None, 0, None]
-    send(p, e)
-    assert p.out() == b"\x82\x11\x00\x01\x00\x04ok/#\x01\x00\x05bad/#\x02"
-    p.feed(b"\x90\x04\x00\x01\x01\x80")
+    up(p)
+    p.request(SUBSCRIBE, [("ok/#", 1), ("bad/#", 2)], None, 0, None)
+    assert p.data_to_send() == b"\x82\x11\x00\x01\x00\x04ok/#\x01\x00\x05bad/#\x02"
+    feed(p, b"\x90\x04\x00\x01\x01\x80")
     kind, pid, err, granted = p.dones[0]
     assert granted == [{"topic": "ok/#", "qos": 1}, {"topic": "bad/#", "qos": 128}]
     assert isinstance(err, MQTTError) and err.code == 128
     assert str(err) == "subscription to 'bad/#' refused by broker"
-    assert p._subs == {"ok/#": 1}
+    assert list(p._subs) == ["ok/#"]
 
+
+def test_suback_with_wrong_count_refused():
+    p = P()
+    up(p)
+    p.request(SUBSCRIBE, [("a", 1)], None, 0, None)
+    with pytest.raises(ProtocolError):
+        feed(p, b"\x90\x04\x00\x01\x01\x01")
+
+
+def test_unsuback():
+    p = P()
+    up(p)
+    p.request(UNSUBSCRIBE, ["a", "b"], None, 0, None)
+    assert p.data_to_send() == b"\xa2\x08\x00\x01\x00\x01a\x00\x01b"
+    feed(p, b"\xb0\x02\x00\x01")
+    assert p.dones == [(UNSUBSCRIBE, 1, None, None)]
+
+
+# -- CONNACK
 
 @pytest.mark.parametrize("rc,text", [(1, "unacceptable protocol version"), (2, "identifier rejected"),
                                      (3, "server unavailable"), (4, "bad user name or password"),
                                      (5, "not authorized"), (9, "9")])
 def test_connack_refusals(rc, text):
     p = P()
-    p._connect()
+    p.connect_packet()
     with pytest.raises(MQTTError) as ex:
-        p.feed(bytes((0x20, 2, 0, rc)))
+        feed(p, bytes((0x20, 2, 0, rc)))
     assert str(ex.value) == "connection refused: " + text and ex.value.code == rc
     assert not p.connected
+
+
+def test_second_connack_is_a_protocol_error():
+    p = P()
+    up(p)
+    with pytest.raises(ProtocolError) as ei:
+        feed(p, b"\x20\x02\x00\x00")
+    assert "second CONNACK" in str(ei.value)
+
+
+@pytest.mark.parametrize("first", [b"HTTP/1.1 400 Bad Request\r\n", b"SSH-2.0-OpenSSH_9\r\n", b"\x40\x02\x00\x01"])
+def test_not_an_mqtt_server(first):
+    p = P()
+    p.connect_packet()
+    with pytest.raises(ProtocolError) as ei:
+        feed(p, first)
+    assert str(ei.value).startswith("not an MQTT server (got ") and repr(first[:4])[2:-1] in str(ei.value)
 
 
 @pytest.mark.parametrize("data,what", [
     (b"\x30\xff\xff\xff\xff\x01", "remaining length over 4 bytes"),
     (b"\xf0\x00", "bad packet: type 15"),
     (b"\x00\x00", "bad packet: type 0"),
+    (b"\x10\x02\x00\x00", "bad packet: type 1"),  # CONNECT from the broker
     (b"\x92\x03\x00\x01\x00", "bad packet: type 9 flags 2"),  # SUBACK with reserved flags set
     (b"\x40\x03\x00\x01\x00", "bad packet: type 4 flags 0 length 3"),
     (b"\x36\x05\x00\x01t\x00\x01", "malformed PUBLISH"),  # QoS 3
     (b"\x30\x04\x00\x05ab", "malformed PUBLISH"),  # topic longer than the packet
-    (b"\x30\x05\x00\x02\xc3\x28x", "topic not UTF-8"),
+    (b"\x32\x05\x00\x01t\x00\x00", "packet id 0"),
+    (b"\x30\x03\x00\x00x", "without a topic"),
+    (b"\x30\x05\x00\x02\xc3\x28x", "UTF-8"),
 ])
 def test_malformed_input_is_refused(data, what):
     p = P()
-    p.up()
+    up(p)
     with pytest.raises(ProtocolError) as ex:
-        p.feed(data)
+        feed(p, data)
     assert what in str(ex.value)
 
 
-def test_oversize_packet_refused_before_allocating():
-    p = P(maximumPacketSize=100)
-    p.up()
-    with pytest.raises(ProtocolError) as ex:
-        p.feed(b"\x30\xe8\x07")  # announces 1000 bytes, sends 1 header only
-    assert "1000 bytes over maximumPacketSize" in str(ex.value)
-    assert len(p._rx) == BUFSZ  # nothing was allocated for it
+# -- the session across connections
 
-
-def test_packet_larger_than_buffer_within_limit():
-    p = P()
-    p.up()
-    body = b"\x00\x01t" + b"z" * 1000
-    p.feed(b"\x30\xeb\x07" + body, 100)
-    assert p.msgs[-1][:2] == ("t", b"z" * 1000)
-    assert len(p._rx) == BUFSZ and p._rn == 0
-
-
-def test_resume_resends_in_order_with_dup_and_resubscribes():
+def test_lost_moves_in_flight_back_in_order_with_dup_and_resubscribes():
     p = P(clean=False)
-    p.up()
-    p._subs = {"a/#": 1}
+    up(p)
+    p.request(SUBSCRIBE, [("a/#", 1)], None, 0, None)
+    feed(p, b"\x90\x03\x00\x01\x01")
     p._pid = 65533
-    es = [[3, 0, b"t", b"%d" % i, 2, None] for i in range(3)]
-    for e in es:
-        send(p, e)
-    rel = [3, 0, b"t", b"q2", 4, None]
-    send(p, rel)
-    p.out()
-    p.feed(b"\x50\x02" + bytes((rel[1] >> 8, rel[1] & 255)))  # PUBREC: now awaiting PUBCOMP
-    p.out()
-    p.connected = False
-    p._connect()
-    p.out()
-    p.feed(b"\x20\x02\x00\x00")  # no session present: resubscribe first
-    assert [e[0] for e in p._q] == [8, 3, 3, 3, 6]
-    assert p._q[1:4] == es and all(e[4] & 8 for e in es)  # DUP, first sent first (ids wrapped)
-    p._flushq()
-    out = p.out()
-    assert out.startswith(b"\x82") and b"\x3a" in out and out.endswith(b"\x62\x02\x00\x02")
+    es = [pub(p, payload=b"%d" % i) for i in range(3)]
+    q2 = pub(p, payload=b"q2", qos=2)
+    p.data_to_send()
+    feed(p, b"\x50\x02" + bytes((q2[PID] >> 8, q2[PID] & 255)))  # PUBREC: awaiting PUBCOMP
+    p.data_to_send()
+    p.lost(0)
+    # each entry in exactly one place: back in the queue, none in flight
+    assert p._pend == {} and p.queue == es + [q2] and all(e[FLAGS] & 8 for e in es)
+    p.connect_packet()
+    p.data_to_send()
+    feed(p, b"\x20\x02\x00\x00")  # no session present: resubscribe first
+    p.flush()
+    out = p.data_to_send()
+    assert out.startswith(b"\x82\x08\x00\x03\x00\x03a/#\x01")
+    assert out.count(b"\x3a") == 3 and out.endswith(b"\x62\x02\x00\x02")
+    assert [e[PID] for e in p._pend.values()] == [3, 65534, 65535, 1, 2]
 
 
 def test_session_present_no_resubscribe():
     p = P(clean=False)
-    p.up()
-    p._subs = {"a": 0}
-    p.connected = False
-    p._connect()
-    p.feed(b"\x20\x02\x01\x00")
-    assert p._q == [] and p.ups[-1]["sessionPresent"] is True
+    up(p)
+    p.request(SUBSCRIBE, [("a", 0)], None, 0, None)
+    feed(p, b"\x90\x03\x00\x01\x00")
+    p.lost(0)
+    p.connect_packet()
+    p.data_to_send()
+    evs = feed(p, b"\x20\x02\x01\x00")
+    assert p.data_to_send() == b"" and evs[0][1]["sessionPresent"] is True
+
+
+def test_abandon_reports_every_request_once():
+    p = P(maxInflight=2)
+    up(p)
+    for _ in range(4):
+        pub(p)
+    p.request(SUBSCRIBE, [("a", 0)], None, 0, None)
+    assert len(p._pend) == 2 and len(p.queue) == 3
+    p.abandon(MQTTError("client ended"))
+    assert len(p.dones) == 5 and {str(d[2]) for d in p.dones} == {"client ended"}
+    assert p._pend == {} and p.queue == []
+    feed(p, b"\x40\x02\x00\x01")  # an ack for an abandoned request: ignored
+    assert len(p.dones) == 5
+
+
+def test_a_request_the_broker_keeps_dropping_fails_after_resend_limit():
+    # The broker closes the connection on one publish (say, too large for it),
+    # with others around it: after a close, requests go one at a time so the
+    # strike lands on that one; at resendLimit strikes it fails, the others go on.
+    p = P(resendLimit=3)
+    up(p)
+    good1, bad, good2 = pub(p, payload=b"1"), pub(p, payload=b"poison"), pub(p, payload=b"2")
+    p.data_to_send()
+    feed(p, b"\x40\x02\x00\x01")  # good1 acknowledged, then the broker closes
+    p.lost(1)
+    assert bad[STRIKES] == 0  # two were in flight: no telling which one it was
+    for round in range(3):
+        up(p)
+        out = p.data_to_send()
+        assert out.count(b"\x3a") == 1 and b"poison" in out  # alone in flight
+        p.lost(1)
+    assert bad[STRIKES] == 3
+    assert [(d[1], str(d[2])) for d in p.dones][1:] == [
+        (2, "dropped: the broker closed the connection on it 3 times")]
+    up(p)
+    assert b"\x3a\x06\x00\x01t\x00\x032" in p.data_to_send()  # good2 goes on
+    feed(p, b"\x40\x02\x00\x03")
+    assert [d[1] for d in p.dones] == [1, 2, 3] and not p._pend and not p.queue
+
+
+def test_a_close_by_anything_else_counts_no_strike():
+    p = P(resendLimit=1)
+    up(p)
+    e = pub(p)
+    for _ in range(3):
+        p.lost(0)  # keepalive timeout, our own protocol error: not the request's fault
+        up(p)
+    assert e[STRIKES] == 0 and not p.dones

@@ -144,19 +144,27 @@ def client(**kw):
     c = mqtt.connect(o)
     assert isinstance(c, Client5)
     c.ev = []
-    for name in ("connect", "disconnect", "error", "message"):
+    for name in ("connect", "disconnect", "error"):
         c.on(name, (lambda n: lambda *a: c.ev.append((n,) + a))(name))
+    # the packet dict is the client's, refilled for each message: kept as a copy
+    c.on("message", lambda t, m, pk: c.ev.append(("message", t, m, dict(pk))))
     return c
 
 
 def feed(c, data):
-    c._rx[c._rn : c._rn + len(data)] = data
-    c._recv(len(data))
+    # bytes in through the core's input API, dispatched as the client's step does
+    while data:
+        mv = c.buffer()
+        n = min(len(mv), len(data))
+        mv[:n] = data[:n]
+        c.received(n)
+        data = data[n:]
+        c._dispatch(c._tr)
 
 
 def out(c):
     b = bytes(c._tx[: c._tn])
-    c._tn = 0
+    c.sent(c._tn)
     return b
 
 
@@ -165,7 +173,9 @@ def later():
 
 
 def up(c, props=b"\x00", sp=0):
-    c._connect()
+    if c.connected:
+        c.lost(0)
+    c.connect_packet()
     out(c)
     feed(c, bytes((0x20, 2 + len(props), sp, 0)) + props)
     assert c.connected
@@ -178,8 +188,8 @@ def cb():
 
 def test_connect_bytes():
     c = client()
-    c._connect()
-    props = encode({"maximumPacketSize": 4096})
+    c.connect_packet()
+    props = encode({"maximumPacketSize": 4096, "receiveMaximum": 128})
     body = b"\x00\x04MQTT\x05\x02\x00\x3c" + props + b"\x00\x02c1"
     assert out(c) == bytes((0x10, len(body))) + body
 
@@ -187,9 +197,9 @@ def test_connect_bytes():
 def test_connect_properties_and_will_properties():
     c = client(properties={"sessionExpiryInterval": 60, "maximumPacketSize": 1000}, clean=False,
                will={"topic": "w", "payload": b"x", "qos": 1, "properties": {"willDelayInterval": 5}})
-    c._connect()
+    c.connect_packet()
     b = out(c)
-    p = encode({"sessionExpiryInterval": 60, "maximumPacketSize": 1000})
+    p = encode({"sessionExpiryInterval": 60, "maximumPacketSize": 1000, "receiveMaximum": 128})
     assert b[2:12] == b"\x00\x04MQTT\x05\x0c\x00\x3c"  # will qos 1, will flag; clean off
     assert b[12 : 12 + len(p)] == p
     assert b[12 + len(p) :] == b"\x00\x02c1" + b"\x05\x18\x00\x00\x00\x05" + b"\x00\x01w\x00\x01x"
@@ -206,7 +216,7 @@ def test_bad_v5_options():
 
 def test_connack_refused_with_reason():
     c = client()
-    c._connect()
+    c.connect_packet()
     out(c)
     with pytest.raises(MQTTError) as ei:
         feed(c, b"\x20\x03\x00\x87\x00")
@@ -222,15 +232,15 @@ def test_connack_properties_honoured():
     assert ck["reasonCode"] == 0 and ck["sessionPresent"] is True
     assert ck["properties"]["assignedClientIdentifier"] == "auto-1"
     o = c.options
-    assert o["keepalive"] == 10 and o["clientId"] == "auto-1" and o["maxInflight"] == 2
+    assert c._ka == 10000 and o["clientId"] == "auto-1" and c._window == 2
     assert c._tam == 5 and c._smp == 100
     # receive maximum: only 2 QoS 1 publishes in flight, the rest wait
     for i in range(4):
         c.publish("t", b"m%d" % i, {"qos": 1})
-    assert len(c._pend) == 2 and len(c._q) == 2
+    assert len(c._pend) == 2 and len(c.queue) == 2
     feed(c, b"\x40\x02\x00\x01")
-    c._flushq()
-    assert len(c._pend) == 2 and len(c._q) == 1
+    c.flush()
+    assert len(c._pend) == 2 and len(c.queue) == 1
     # maximumPacketSize: refused before sending, with a clear error
     got, f = cb()
     out(c)
@@ -249,7 +259,6 @@ def test_queued_publish_over_server_maximum_packet_size():
     c.publish("t", b"x" * 50, {"qos": 1}, f)  # queued: the limit is not known yet
     c.publish("t", b"y", {"qos": 1}, f)
     up(c, encode({"maximumPacketSize": 40}))
-    c._flushq()
     later()
     assert got[0][0].code == 0x95 and len(c._pend) == 1
     assert out(c) == b"\x32\x07\x00\x01t\x00\x01\x00y"
@@ -325,10 +334,9 @@ def test_auto_use_topic_alias():
 def test_queued_alias_over_a_new_servers_maximum_is_dropped():
     c = client(autoAssignTopicAlias=True)
     up(c, encode({"topicAliasMaximum": 5}))
-    c.connected = False  # lost: the next publish waits in the queue, its alias chosen
+    c.lost(0)  # lost: the next publish waits in the queue, its alias chosen
     c.publish("c", b"q")
     up(c, encode({"topicAliasMaximum": 0}))  # the new server takes no aliases
-    c._flushq()
     assert pubs(out(c)) == [("c", None, b"q")]
 
 
@@ -406,7 +414,7 @@ def test_subscribe_options_and_reason_codes():
     err, g = got[0]
     assert g == [{"topic": "a", "qos": 1}, {"topic": "b", "qos": 0x97}] and "'b'" in str(err)
     assert got[1] == (None, [{"topic": "c", "qos": 0}])
-    assert c._subs == {"a": 5, "c": 0}
+    assert c._subs == {"a": (5, b"\x00"), "c": (0, encode({"subscriptionIdentifier": 9}))}
     with pytest.raises(ValueError):
         c.subscribe("x", {"rh": 3})
 
@@ -420,7 +428,6 @@ def test_resubscribe_keeps_options_and_properties():
     out(c)
     feed(c, b"\x90\x04\x00\x01\x00\x01" + b"\x90\x05\x00\x02\x00\x02\x02" + b"\x90\x04\x00\x03\x00\x00")
     up(c)  # no session: resubscribe
-    c._flushq()
     assert out(c) == (b"\x82\x09\x00\x04\x02\x0b\x01\x00\x01a\x05"
                       + b"\x82\x0d\x00\x05\x02\x0b\x02\x00\x01b\x02\x00\x01c\x02"
                       + b"\x82\x07\x00\x06\x00\x00\x01d\x00")
@@ -439,17 +446,29 @@ def test_unsubscribe_reason_codes():
     feed(c, b"\xb0\x05\x00\x02\x00\x8f\x00")
     later()
     assert got[0][0].code == 0x87 and "'b'" in str(got[0][0]) and "'a'" not in str(got[0][0])
-    assert got[1][0].code == 0x8F and str(got[1][0]) == "unsubscribe from 'c' refused: topic filter invalid (0x8f)"
+    assert got[1][0].code == 0x8F and str(got[1][0]) == (
+        "unsubscribe from 'c' refused by broker: topic filter invalid (0x8f)")
 
 
 def test_server_disconnect():
+    # as mqtt.js: the 'disconnect' event, then offline and close; no 'error'
     c = client()
     up(c)
+    c.on("offline", lambda: c.ev.append(("offline",)))
     p = encode({"reasonString": "bye"})
-    with pytest.raises(MQTTError) as ei:
-        feed(c, bytes((0xE0, 1 + len(p))) + b"\x8e" + p)
-    assert ei.value.code == 0x8E and "session taken over (0x8e): bye" in str(ei.value)
-    assert c.ev[-1] == ("disconnect", {"cmd": "disconnect", "reasonCode": 0x8E, "properties": {"reasonString": "bye"}})
+    feed(c, bytes((0xE0, 1 + len(p))) + b"\x8e" + p)
+    assert c.ev[1:] == [("disconnect", {"cmd": "disconnect", "reasonCode": 0x8E,
+                                        "properties": {"reasonString": "bye"}}), ("offline",)]
+    assert not c.connected
+
+
+def test_server_disconnect_without_listener_is_printed(capsys):
+    c = client()
+    c.off("disconnect", c._ev["disconnect"][0])
+    up(c)
+    feed(c, b"\xe0\x01\x9c")
+    assert "disconnected by the server: use another server (0x9c)" in capsys.readouterr().out
+    assert [e for e in c.ev if e[0] == "error"] == []
 
 
 def test_end_with_reason_code():
@@ -459,7 +478,7 @@ def test_end_with_reason_code():
     c.end(False, {"reasonCode": 4, "properties": {"sessionExpiryInterval": 0}}, lambda: done.append(1))
     c._finish()
     later()
-    assert bytes(c._tx[: c._tn]) == b"\xe0\x07\x04\x05\x11\x00\x00\x00\x00" and done == [1]
+    assert out(c) == b"\xe0\x07\x04\x05\x11\x00\x00\x00\x00" and done == [1]
     c = client()
     up(c)
     c.end(True, lambda: done.append(2))  # end(force, callback) still works
@@ -476,7 +495,7 @@ def test_enhanced_auth():
         return {"reasonCode": 0x18, "properties": {"authenticationMethod": "m", "authenticationData": b"r"}}
 
     c = client(auth=auth, properties={"authenticationMethod": "m", "authenticationData": b"i"})
-    c._connect()
+    c.connect_packet()
     out(c)
     p = encode({"authenticationMethod": "m", "authenticationData": b"c"})
     feed(c, bytes((0xF0, 1 + len(p))) + b"\x18" + p)
@@ -487,6 +506,21 @@ def test_enhanced_auth():
     feed(c, b"\x20\x03\x00\x00\x00")
     assert c.connected
     c = client()
-    c._connect()
+    c.connect_packet()
     with pytest.raises(ProtocolError):  # no auth option
         feed(c, b"\xf0\x00")
+
+
+def test_incoming_qos2_exactly_once_with_properties():
+    # one exactly-once check, the core's, also for MQTT 5 PUBLISHes
+    c = client()
+    up(c)
+    p = encode({"userProperties": {"k": "v"}})
+    pkt = bytes((0x34, 2 + 1 + 2 + len(p) + 1)) + b"\x00\x01t\x00\x09" + p + b"1"
+    feed(c, pkt)
+    feed(c, b"\x3c" + pkt[1:])  # resent with DUP before the PUBREC arrived
+    assert [e[1:3] for e in c.ev if e[0] == "message"] == [("t", b"1")]
+    assert out(c) == b"\x50\x02\x00\x09" * 2
+    feed(c, b"\x62\x02\x00\x09")
+    feed(c, pkt)  # the flow is over: a new message
+    assert len([e for e in c.ev if e[0] == "message"]) == 2

@@ -28,9 +28,9 @@ def test_v5_assigned_client_id(runtime, broker):
 
 
 def test_v5_server_keepalive(runtime, make_broker):
-    b = make_broker(extra=["max_keepalive 10"])
+    b = make_broker(extra=["max_keepalive 10"])  # (mosquitto's least)
     ok(runtime.run("v5_keepalive.py", {"MQTT_URL": b.url, "KEEPALIVE": "60", "SERVER": "10"}),
-       "serverKeepAlive 10 keepalive 10")
+       "serverKeepAlive 10")
 
 
 @pytest.mark.parametrize("qos", [1, 2])
@@ -59,7 +59,7 @@ def test_v5_no_local(runtime, broker):
 def test_v5_server_disconnect(runtime, make_broker):
     b = make_broker(extra=["retain_available false"])
     got = ok(runtime.run("v5_disconnect.py", {"MQTT_URL": b.url}), "A disconnect cmd=disconnect reasonCode=0x9a")
-    assert any(line.startswith("C error: disconnected by the server: retain not supported (0x9a)") for line in got)
+    assert "mqtt: disconnected by the server: retain not supported (0x9a)" in got, got
     assert any(line.startswith("takeover: ") for line in got)
     assert "Client s-v5-same already connected, closing old connection." in b.log()
 

@@ -3,13 +3,8 @@ from random import getrandbits
 from .core import MQTTError, ProtocolError  # noqa: F401
 from .client import Client, run, setTimeout, setInterval, clearTimeout, clearInterval  # noqa: F401
 
-try:  # optional: a board may leave the background driver out
-    from . import driver  # noqa: F401
-except ImportError:
-    pass
-
 _RANGES = (("port", 1, 65535), ("keepalive", 0, 65535), ("reconnectPeriod", 0, 1 << 29),
-           ("connectTimeout", 1, 1 << 29), ("queueSize", 0, 1 << 20), ("maxInflight", 1, 65535), ("maximumPacketSize", 2, 1 << 28))
+           ("connectTimeout", 1, 1 << 29), ("queueSize", 0, 1 << 20), ("maxInflight", 1, 65535), ("maximumPacketSize", 2, 1 << 28), ("resendLimit", 1, 1 << 20))
 
 
 def createClient(options=None, **kw):
@@ -30,7 +25,7 @@ def connect(url=None, options=None, **kw):
          "will": None, "callback": None, "manualConnect": None, "queueSize": 32, "maxInflight": 20,
          "maximumPacketSize": 4096, "ca": None, "ca_len": None, "cert": None, "key": None,
          "servername": None, "rejectUnauthorized": None, "properties": None, "auth": None,
-         "autoUseTopicAlias": None, "autoAssignTopicAlias": None}
+         "autoUseTopicAlias": None, "autoAssignTopicAlias": None, "resendLimit": 3}
     if url:
         if not isinstance(url, str) or "://" not in url:
             raise ValueError("URL must look like mqtt://host:1883")

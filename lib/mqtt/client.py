@@ -2,19 +2,27 @@
 # events, a bounded offline queue, keepalive and reconnect; and the one loop
 # (run(), timers) that drives every client. Callbacks run only from the loop.
 import select
-from json import loads
-from .compat import ticks_ms, ticks_diff, ticks_add, print_exc, MPY
-from .core import Protocol, MQTTError, ProtocolError, TXBUF
-from .transport import TCP
+from .compat import ticks_ms, ticks_diff, ticks_add, print_exc, const, MPY
+from .core import Protocol, MQTTError, EV_MESSAGE, EV_CONNACK, EV_ERROR, TXBUF, utf8
+from .transport import TCP, errname
 
-_clients = []
+_PUBLISH = const(3)  # packet types (core.py's)
+_SUBSCRIBE = const(8)
+_UNSUBSCRIBE = const(10)
+_PINGREQ = const(12)
+_DISCONNECT = const(14)
+# _state
+_DUE = const(0)  # no connection; an attempt is due at _t (None: none is scheduled)
+_OPENING = const(1)  # the transport connects (TCP, then TLS); CONNECT waits in the output
+_OPEN = const(2)  # the transport is up, CONNECT sent; connected once CONNACK came
+_ENDED = const(3)  # end() finished
+
+_clients = []  # clients with something to do
 _timers = []  # [due, period or 0, fn]
 _later = []  # (fn, args): callbacks owed, run at the next step
-_poll = select.poll()
-_wait = _poll.ipoll if MPY else _poll.poll  # ipoll doesn't allocate
-_BUFS = (bytearray, memoryview)
+_poller = [None]  # select.poll, made at the first wait
+_guard = [None]  # the background driver's guard while it runs (driver.py)
 _topic = [None, None]  # the last publish topic given (str or bytes) and its checked bytes
-_auto = []  # driver.auto, when the optional background driver is there
 
 
 def _call(f, *a):
@@ -30,6 +38,14 @@ def _run_later():
         _call(f, *a)
 
 
+def _json(o):  # JSON.stringify(options), as JavaScript examples pass them
+    if isinstance(o, str):
+        from json import loads
+
+        return loads(o)
+    return o
+
+
 def _filters(t, q=None):
     # topic filter(s) -> [(filter, qos)], or [filter] without q; checked
     r = []
@@ -37,8 +53,8 @@ def _filters(t, q=None):
         v = q
         if isinstance(t, tuple):
             t, v = t
-            v = v.get("qos", 0) if isinstance(v, dict) else v
-        if not isinstance(t, str) or not t or "#" in t[:-1] or v not in (None, 0, 1, 2):
+        if not isinstance(t, str) or not t or "#" in t[:-1] or v not in (None, 0, 1, 2) or "\x00" in t \
+                or len(t.encode()) > 65535:
             raise ValueError("bad topic filter or qos: %r %r" % (t, v))
         for w in t.split("/"):  # '+' and '#' stand alone in their level
             if len(w) > 1 and ("#" in w or "+" in w):
@@ -49,13 +65,14 @@ def _filters(t, q=None):
 
 class Client(Protocol):
     # class-level defaults: an instance holds only what it has set (RAM)
-    _tr = _t = _pt = _end = None  # transport; deadline of the state; unanswered PINGREQ sent at; end() args
-    _st = _lt = 0  # -1 connect due, 0 reconnect due (or idle), 1 TCP connecting, 2 CONNECT sent,
-    # 4 ended; last write
+    _tr = _t = _pt = _end = _held = _pk = None  # transport; deadline of the state; PINGREQ unanswered
+    # since; end()'s (force, callback); messages that came while a handler ran; the packet dict handed out
+    _state = _lt = _lr = _ka = 0  # state; last write, last read (ticks); keepalive (ms)
+    _again = _dispatching = False  # an attempt was made before ('reconnect'); a message handler runs
 
     def __init__(self, options):
         Protocol.__init__(self, options)
-        self._ev = {}
+        self._ev = {}  # event -> tuple of listeners
         cb = options.get("callback")
         if cb:
             self.on("message", lambda t, m, p: cb(t, m))
@@ -67,7 +84,7 @@ class Client(Protocol):
     def on(self, name, fn):
         if not callable(fn):
             raise TypeError("listener must be callable")
-        self._ev.setdefault(name, []).append(fn)
+        self._ev[name] = self._ev.get(name, ()) + (fn,)
         if name[:6] == "packet" and not self._tap:
             from .trace import tap
 
@@ -82,124 +99,148 @@ class Client(Protocol):
         return self.on(name, w)
 
     def off(self, name, fn):
-        ls = self._ev.get(name)
-        if ls and fn in ls:
-            ls.remove(fn)
+        ls = self._ev.get(name, ())
+        if fn in ls:
+            i = ls.index(fn)
+            self._ev[name] = ls[:i] + ls[i + 1 :]
         return self
 
     removeListener = off
 
     def _emit(self, name, *a):
-        ls = self._ev.get(name)
-        if ls:
-            for f in ls[:]:
-                _call(f, *a)
-        elif name == "error":  # unheard errors are shown, not swallowed
+        for f in self._ev.get(name, ()):
+            _call(f, *a)
+        if name == "error" and not self._ev.get(name):  # unheard errors are shown, not swallowed
             print("mqtt:", a[0])
 
-    def _msg(self, t, m, pk):
-        for f in self._ev.get("message", ()):
-            try:
-                f(t, m, pk)
-            except Exception as e:
-                print_exc(e)
-
-    def _done(self, e, err, g=None):
+    def _done(self, e, err, granted=None):
         cb = e[5]
         if cb:
-            _later.append((cb, (err, g) if e[0] == 8 else (err,)))
+            _later.append((cb, (err, granted) if e[0] == _SUBSCRIBE else (err,)))
         elif err:
             _later.append((self._emit, ("error", err)))
 
-    # -- requests
-
-    def _enq(self, e):
-        if not e[2]:
-            raise ValueError("no topic")
-        if self._end or self._st == 4:
-            self._done(e, MQTTError("client is closed"))
-        elif len(self._q) >= self.options["queueSize"]:
-            self._done(e, MQTTError("queue full (queueSize)"))
-        else:
-            self._q.append(e)
-            self._flushq()
+    def _refuse(self, callback, err):  # a request refused when it was made
+        _later.append((callback, (err,)) if callback else (self._emit, ("error", err)))
         return self
 
+    # -- requests
+
     def publish(self, topic, message, options=None, callback=None):
+        if _guard[0] and _guard[0].outside():
+            return _guard[0].call(self.publish, topic, message, options, callback)
         if callable(options):
             options, callback = None, options
         q = f = 0
+        pr = None
         if options:
-            if isinstance(options, str):  # JSON.stringify(options), as seed 002 passes them
-                options = loads(options)
+            options = _json(options)
             q = options.get("qos", 0)
             if q not in (0, 1, 2):
                 raise ValueError("qos must be 0, 1 or 2")
             f = q << 1 | (1 if options.get("retain") else 0) | (8 if options.get("dup") else 0)
         if isinstance(message, str):
             message = message.encode()
-        elif not isinstance(message, bytes) and not isinstance(message, _BUFS):  # (no tuple built per call)
+        elif not isinstance(message, (bytes, bytearray, memoryview)):
             raise TypeError("message must be str or bytes-like")
-        if topic is not _topic[0]:  # a topic is checked and encoded once, not per message
-            t = topic.encode() if isinstance(topic, str) else topic
-            if not isinstance(t, bytes) or not t or b"#" in t or b"+" in t:
-                raise ValueError("bad topic %r" % (topic,))
-            _topic[0] = topic
+        if topic is not _topic[0]:  # a topic is checked once, not per message: a broker closes
+            t = topic.encode() if isinstance(topic, str) else topic  # the connection on a bad one
+            if not isinstance(t, bytes) or not t or b"#" in t or b"+" in t or len(t) > 65535 \
+                    or utf8(t, 0, len(t)) is None:
+                raise ValueError("bad topic %r: 1 to 65535 bytes of UTF-8, no wildcard, no NUL" % (topic,))
             _topic[1] = t
-        if not q and self.connected and not self._q and self._pub(_topic[1], message, f):
-            if callback:
-                _later.append((callback, (None,)))
-            return self
-        # queued: copy, since the caller may reuse its buffer
-        return self._enq([3, 0, _topic[1], bytes(message), f, callback])
+            _topic[0] = topic
+        t = _topic[1]
+        if self._v5:  # properties, topic aliases and the server's limits (v5.py)
+            pr = self._publish_out(t, message, options)
+            if isinstance(pr, MQTTError):
+                return self._refuse(callback, pr)
+        if self._end or self._state == _ENDED:
+            return self._refuse(callback, MQTTError("client is closed"))
+        try:
+            if not q and self.connected and not self.queue and (
+                    self._pub(t, message, f, None, pr) or self.drain() and self._pub(t, message, f, None, pr)):
+                if callback:
+                    _later.append((callback, (None,)))
+            else:  # queued: a copy, since the caller may reuse its buffer
+                self.request(_PUBLISH, t, bytes(message), f, callback, pr)
+        except MemoryError:
+            return self._refuse(callback, MQTTError("out of memory for a %d-byte message" % len(message)))
+        return self
 
     def subscribe(self, topic, options=None, callback=None):
+        # topic: a filter, a list of them, {filter: qos or options} or [(filter, qos or options)]
+        if _guard[0] and _guard[0].outside():
+            return _guard[0].call(self.subscribe, topic, options, callback)
         if callable(options):
             options, callback = None, options
-        if isinstance(options, str):  # JSON.stringify(options), as seed 002 passes them
-            options = loads(options)
-        q = options.get("qos", 0) if options else 0
-        ts = _filters(topic.items() if isinstance(topic, dict) else [(t, q) for t in _filters(topic)], q)
-        return self._enq([8, 0, ts, None, 0, callback])
+        options = _json(options) or {}
+        ts = []
+        if isinstance(topic, dict):
+            topic = topic.items()
+        elif isinstance(topic, str) or not (topic and isinstance(topic[0], tuple)):
+            topic = [(t, options) for t in _filters(topic)]
+        for t, v in topic:
+            if not isinstance(v, dict):
+                v = {"qos": v}
+            t, q = _filters([(t, v.get("qos", options.get("qos", 0)))], 0)[0]
+            ts.append((t, q | (self._sub_options(v) if self._v5 else 0)))
+        return self._ask(_SUBSCRIBE, ts, callback, options)
 
     def unsubscribe(self, topic, options=None, callback=None):
-        ts = _filters(topic)
-        for t in ts:
-            self._subs.pop(t, None)
-        return self._enq([10, 0, ts, None, 0, callback or callable(options) and options])
+        if _guard[0] and _guard[0].outside():
+            return _guard[0].call(self.unsubscribe, topic, options, callback)
+        if callable(options):
+            options, callback = None, options
+        return self._ask(_UNSUBSCRIBE, _filters(topic), callback, options)
+
+    def _ask(self, kind, ts, callback, options):
+        if self._end or self._state == _ENDED:
+            return self._refuse(callback, MQTTError("client is closed"))
+        self.request(kind, ts, None, 0, callback, self._props_out(options) if self._v5 else None)
+        return self
 
     # -- connection
 
     def connect(self):
-        if self._end:
+        # connect now, unless connected or connecting already (then nothing changes)
+        if _guard[0] and _guard[0].outside():
+            return _guard[0].call(self.connect)
+        if not self._tr:
             self._end = None
-        self._st = -1
-        self._t = ticks_ms()
-        if self not in _clients:
-            _clients.append(self)
-        if _auto:  # a background driver, where the board has the module
-            _auto[0]()
+            self._state = _DUE
+            self._t = ticks_ms()
+            if self not in _clients:
+                _clients.append(self)
+            _auto()
         return self
 
     def reconnect(self):
-        _later.append((self._redo, ()))
+        # replace the connection now (mqtt.js): the current one, if any, closes first
+        _later.append((self._renew, ()))
         return self
 
-    def _redo(self):
-        if self._end or self._st == 4:
-            return self.connect()
-        if self._tr:
+    def _renew(self):
+        if self.connected:
             self._lost()
-        self.connect()
-        self._st = 0
+        if not self._tr:  # (an attempt under way is the new connection)
+            self.connect()
 
-    def end(self, force=False, callback=None):
+    def end(self, force=False, options=None, callback=None):
+        # end([force], [options], [callback]) as mqtt.js; options: MQTT 5's
+        # {'reasonCode', 'properties'} for the DISCONNECT
+        if _guard[0] and _guard[0].outside():
+            return _guard[0].call(self.end, force, options, callback)
         if callable(force):
             force, callback = False, force
-        if self._end or self._st == 4:
-            if callback:
+        elif callable(options):
+            options, callback = None, options
+        if self._end or self._state == _ENDED:
+            if callback:  # a second end(): its callback at once, as mqtt.js
                 _later.append((callback, ()))
             return self
+        if self._v5 and options:
+            self._bye = self._disconnect_body(options)
         self._t = ticks_add(ticks_ms(), self.options["connectTimeout"])  # bounds the wait for acks
         self._end = (force, callback)  # (after _t: a background step may look at it at once)
         if self not in _clients:
@@ -208,106 +249,216 @@ class Client(Protocol):
 
     close = end
 
+    def ping(self):
+        # a PINGREQ now (keepalive sends them by itself)
+        if _guard[0] and _guard[0].outside():
+            return _guard[0].call(self.ping)
+        if self.connected:
+            self._put(_PINGREQ, b"")
+            if self._pt is None:
+                self._pt = ticks_ms()
+            self.drain()
+        return self
+
+    def drain(self):
+        # write what waits in the output now, as far as the socket takes it; True if some went
+        tn = self._tn
+        if tn and self._state == _OPEN:
+            n = self._tr.write(self._tx, tn)
+            if n:
+                self._lt = ticks_ms()
+                self.sent(n)
+                return True
+        return False
+
     def loop(self, timeout_ms=0):
+        # one step of this client, after waiting up to timeout_ms for I/O
+        g = _guard[0]
+        if g and g.outside():
+            g.drive()
+            return g.call(self.loop, timeout_ms)
         if timeout_ms:
             _idle(timeout_ms)
-        _drive(self._step)
+        _run_later()
+        self._step(ticks_ms())
+        _run_later()
         return self.connected
+
+    # -- the step
 
     def _step(self, now):
         tr = self._tr
         if tr:
             try:
-                if self._st == 1 and tr.ready():
-                    self._st = 2
-                if self._st == 2:
-                    self._drain()
-                    for _ in range(4):
-                        n = tr.read(memoryview(self._rx)[self._rn :])
-                        if tr.err:  # a failed write (or connect) says more than the end of stream
-                            raise tr.err
-                        if not n:
-                            break
-                        if n < 0:
-                            raise ProtocolError("truncated packet") if self._rn else MQTTError("closed by broker")
-                        self._pt = None
-                        self._recv(n)
-                    self._flushq()
-                    self._drain()
+                if self._state == _OPENING and tr.ready():
+                    self._state = _OPEN
+                if self._state == _OPEN:
+                    self._io(tr)
+            except MemoryError:
+                self._lost(MQTTError("out of memory (heap exhausted), on " + self._where()))
             except Exception as e:  # OSError, or broker input we refuse
                 self._lost(e)
         self._timer(now)
 
-    def _drain(self):
-        tn = self._tn
-        if tn and self._st == 2:
-            n = self._tr.write(self._tx, tn)
-            if n:
-                self._lt = ticks_ms()
-                tn -= n
-                if tn:
-                    self._tx[:tn] = self._tx[n : n + tn]
-                elif len(self._tx) != TXBUF:
-                    self._tx = bytearray(TXBUF)  # give back a buffer grown for one large packet
-                self._tn = tn
+    def _io(self, tr):
+        self.drain()
+        # what is buffered and not yet parsed first (the step of a handler
+        # that drives the client): the buffer has room to read into after it
+        self._dispatch(tr)
+        for _ in range(4):  # then other clients get their turn
+            if self._tr is not tr or self._tn > TXBUF * 8 or self._held and len(self._held) >= \
+                    self.options["queueSize"]:
+                return  # closed by a handler; output piles up; a handler holds messages: no reading now
+            n = tr.read(self.buffer())
+            if tr.err:  # a failed write (or connect) says more than the end of stream
+                raise tr.err
+            if not n:
+                break
+            if n < 0:  # closed by the broker: mqtt.js reports no error for it
+                return self._lost(None, 1)
+            self._lr = ticks_ms()
+            self._pt = None
+            self.received(n)
+            self._dispatch(tr)
+        while 1:  # queued requests out, while the socket takes them
+            self.flush()
+            if not self.drain() or not self.queue:
+                break
+
+    def _dispatch(self, tr):
+        # events parsed from the input, each dispatched before the next is
+        # parsed, callbacks owed in between: all in the order the broker sent it
+        while self._tr is tr:
+            ev = self.next_event()
+            if not ev:
+                return
+            if ev == EV_MESSAGE:
+                self._deliver()
+            elif ev == EV_CONNACK:
+                self._t = None
+                self._emit("connect", self._in)
+                self.flush()
+            elif ev == EV_ERROR:
+                self._emit("error", self._in)
+            elif ev > EV_ERROR:  # MQTT 5: DISCONNECT, AUTH
+                self._event(ev)
+            _run_later()
+
+    def _deliver(self):
+        # The message next_event() returned, to the 'message' listeners. One
+        # handler at a time: messages parsed while a handler drives the
+        # client wait for it to return, in order (and bounded, see _io).
+        if self._dispatching:
+            if self._held is None:
+                self._held = []
+            self._held.append((self._in_topic, self._in_payload, self._in_header, self._in_pid, self._in_props))
+            return
+        self._dispatching = True
+        try:  # (no tuple made for the message: nothing allocated but topic and payload)
+            self._message(self._in_topic, self._in_payload, self._in_header, self._in_pid, self._in_props)
+            while self._held:
+                self._message(*self._held.pop(0))
+        finally:
+            self._dispatching = False
+
+    def _message(self, t, p, h, i, pr):
+        ls = self._ev.get("message")
+        if not ls:
+            return
+        pk = self._pk
+        if pk is None:
+            pk = self._pk = {"cmd": "publish"}
+        # one packet dict per client, refilled for each message: valid during the call
+        pk["topic"] = t
+        pk["payload"] = p
+        pk["qos"] = h >> 1 & 3
+        pk["retain"] = h & 1 == 1
+        pk["dup"] = h & 8 == 8
+        pk["messageId"] = i or None
+        if pr is not None:
+            pk["properties"] = pr
+        for f in ls:
+            try:
+                f(t, p, pk)
+            except Exception as e:  # a broken handler must not break the client
+                print_exc(e)
 
     def _timer(self, now):
-        st = self._st
         late = self._t is not None and ticks_diff(now, self._t) >= 0
         if self._end:
-            if not self.connected or late or self._end[0] or not (self._pend or self._q or self._tn):
+            if not self.connected or late or self._end[0] or not (self._pend or self.queue or self._tn):
                 self._finish()
         elif self.connected:
-            ka = self.options["keepalive"] * 1000
+            ka = self._ka
+            r = ticks_diff(now, self._lr)
+            # Dead: nothing came for 1.5 keepalives, though a PINGREQ went out
+            # after half of one without input (or a whole one without output,
+            # as MQTT asks): noticed within 1.5 x keepalive whatever the
+            # traffic, and a PINGRESP has a whole keepalive to arrive.
             if not ka:
                 pass
-            elif self._pt is not None:
-                if ticks_diff(now, self._pt) >= ka >> 1:
-                    self._lost(MQTTError("keepalive timeout"))
-            elif ticks_diff(now, self._lt) >= ka:
-                self._put(0xC0, b"")
-                self._pt = now
-                self._drain()
+            elif r >= ka + (ka >> 1):
+                self._lost(MQTTError("keepalive timeout: nothing from %s for %d ms" % (self._where(), r)))
+            elif self._pt is None and (r >= ka >> 1 or ticks_diff(now, self._lt) >= ka):
+                self.ping()
         elif not late:
             pass
-        elif st > 0:
-            self._lost(MQTTError("connect timeout"))
+        elif self._state:
+            self._lost(MQTTError("connect timeout: no CONNACK from %s within %d ms"
+                                 % (self._where(), self.options["connectTimeout"])))
         else:
-            o = self.options
-            if st == 0:
-                self._emit("reconnect")
-            self._st = 1
-            self._t = ticks_add(now, o["connectTimeout"])
-            if self._pt is not None:
-                self._pt = None
-            try:
-                if o["protocol"] in ("mqtts", "ssl"):  # an optional module, loaded for TLS only
-                    from .tls import TLS
+            self._attempt(now)
 
-                    self._tr = TLS(self)
-                else:
-                    self._tr = TCP(o["host"], o["port"])
-                self._connect()
-            except Exception as e:  # OSError; TLS set-up (bad cert, no tls.py on the board)
-                self._lost(e)
+    def _where(self):
+        return "%s:%d" % (self.options["host"], self.options["port"])
 
-    def _lost(self, err=None):
-        was = self.connected
+    def _attempt(self, now):
+        o = self.options
+        if self._again:
+            self._emit("reconnect")
+        self._again = True
+        self._state = _OPENING
+        self._t = ticks_add(now, o["connectTimeout"])
+        self._pt = None
+        self._lr = now
+        self._ka = o["keepalive"] * 1000  # (MQTT 5: the server may set another)
+        try:
+            if o["protocol"] in ("mqtts", "ssl"):  # an optional module, loaded for TLS only
+                from .tls import TLS
+
+                self._tr = TLS(self)
+            else:
+                self._tr = TCP(o["host"], o["port"])
+            self.connect_packet()
+        except Exception as e:  # OSError; TLS set-up (bad cert, no tls.py on the board)
+            self._lost(e)
+
+    def _close(self):  # the transport closed; it, if there was one
         tr = self._tr
-        if tr:  # buffers are reset by the next CONNECT
+        if tr:
             self._tr = None
             try:
-                _poll.unregister(tr.sock)
-            except Exception:
+                _poller[0].unregister(tr.sock)
+            except Exception:  # (never registered)
                 pass
             tr.sock.close()
-        self.connected = False
-        self._st = 0
+        return tr
+
+    def _lost(self, err=None, by_broker=0):
+        # The connection is gone (or never came): its requests wait for the
+        # next one; error, offline and close events; the next attempt scheduled.
+        was = self.connected
+        tr = self._close()
+        if isinstance(err, OSError) and err.args and err.args[0] in (32, 104):  # EPIPE, ECONNRESET
+            by_broker = 1
+        self.lost(by_broker)
+        self._state = _DUE
         if err:
             if not isinstance(err, MQTTError):
                 c = err.args[0] if err.args else None  # errno, when there is one
-                err = MQTTError("%s:%d: %s" % (self.options["host"], self.options["port"], err),
-                                c if isinstance(c, int) else None)
+                n = errname(c)
+                err = MQTTError("%s: %s" % (self._where(), n or err), n or c)
+                err.errno = c if n else None
             self._emit("error", err)
         if was:
             self._emit("offline")
@@ -321,21 +472,37 @@ class Client(Protocol):
     def _finish(self):
         force, cb = self._end
         if self.connected and not force:
-            self._put(0xE0, b"")
-            self._drain()
-        self.connected = False  # ended, not lost: no 'offline'
-        self._lost()
-        self._st = 4
+            self._put(_DISCONNECT, self._bye or b"")
+            self.drain()
+        tr = self._close()
+        self.lost(0)
+        self._state = _ENDED
         self._end = self._t = None
-        for e in list(self._pend.values()) + self._q:  # report what never completed
-            self._done(e, MQTTError("client ended"))
-        self._pend = {}
-        self._q = []
+        self.abandon(MQTTError("client ended"))  # what never completed is told so, before 'close'
+        _run_later()
+        if tr:
+            self._emit("close")
         self._emit("end")
         if cb:
             _later.append((cb, ()))
         if self in _clients:
             _clients.remove(self)
+
+
+def _auto():
+    # At a connect: the background driver starts by itself where it costs
+    # next to nothing (a board's machine.Timer) or is wanted (an interactive
+    # CPython session); elsewhere driver.py is not even imported.
+    if not _guard[0]:
+        try:
+            if MPY:
+                from machine import Timer  # noqa: F401
+            else:
+                from sys import ps1  # noqa: F401
+            from .driver import auto
+        except ImportError:
+            return
+        auto()
 
 
 def _timer(fn, ms, period):
@@ -355,10 +522,8 @@ def setInterval(fn, ms):
 
 
 def clearTimeout(h):
-    for i in range(len(_timers)):
-        if _timers[i] is h:
-            del _timers[i]
-            return
+    if h in _timers:
+        _timers.remove(h)
 
 
 clearInterval = clearTimeout
@@ -379,24 +544,31 @@ def _all(now):  # one step of every timer and client; ms to the next timer (at m
     _run_later()
     for c in _clients[:]:
         c._step(now)
+    _run_later()
     return w
 
 
-def _idle(ms):
-    # Wait for I/O, at most ms: POLLIN, plus POLLOUT where output waits, as it
-    # is now (a callback may just have published). No syscall: poll keeps a table.
+def _register():
+    # POLLIN for every connection, plus POLLOUT where output waits as it is
+    # now (a callback may just have published). No syscall: poll keeps a table.
+    p = _poller[0]
+    if p is None:
+        p = _poller[0] = select.poll()
     for c in _clients:
         tr = c._tr
         if tr:
-            _poll.register(tr.sock, 5 if c._tn and not tr.rd or c._st == 1 else 1)
+            p.register(tr.sock, 5 if c._tn and not tr.rd or c._state == _OPENING else 1)
+
+
+def _wait(ms):  # poll, at most ms
+    p = _poller[0]
+    return (p.ipoll if MPY else p.poll)(ms)  # ipoll doesn't allocate
+
+
+def _idle(ms):  # wait for I/O, at most ms (none when callbacks are owed)
+    g = _guard[0]
+    g.call(_register) if g else _register()
     _wait(0 if _later else ms)
-
-
-def _drive(step):  # callbacks owed, step(now), callbacks owed (a background driver wraps this)
-    _run_later()
-    w = step(ticks_ms())
-    _run_later()
-    return w
 
 
 def run(until=None, timeout_ms=None):
@@ -404,10 +576,15 @@ def run(until=None, timeout_ms=None):
     # until, once nothing is left to run); False when timeout_ms passes.
     t0 = ticks_ms()
     while 1:
-        w = _drive(_all)
+        g = _guard[0]
+        if g:
+            g.drive()
+            w = g.call(_all, ticks_ms())
+        else:
+            w = _all(ticks_ms())
         if until and until():
             return True
-        if not (_clients or _timers):
+        if not (_clients or _timers or _later):
             return until is None
         if timeout_ms is not None:
             d = timeout_ms - ticks_diff(ticks_ms(), t0)

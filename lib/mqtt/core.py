@@ -1,25 +1,54 @@
-# Sans-IO MQTT 3.1/3.1.1 protocol core. Received bytes go into _rx[_rn:] and
-# _recv(n) parses them; outgoing bytes collect in _tx[:_tn] for the caller
-# to write. No socket and no clock here. A subclass supplies the hooks:
-#   _drain()                      write out what it can of _tx[:_tn]
-#   _emit("connect", connack)     the broker accepted the connection
-#   _msg(topic, payload, packet)  an application message, delivered once
-#   _done(entry, err, granted)    a queued request finished (or failed)
-#   _tap(out, header, pid, topic, payload)  packet trace, when not None
-# A request is an entry list [kind, pid, topic(s), payload, flags, callback],
-# kind being its packet type (3 PUBLISH, 6 PUBREL, 8 SUBSCRIBE, 10 UNSUBSCRIBE).
+# Sans-IO MQTT 3.1/3.1.1 protocol core: the session's state and its packets.
+# No socket, no clock, no user code.
+#   input   buffer() is where the next read goes, received(n) counts it in;
+#           next_event() then parses one packet at a time (acks go straight
+#           to the output) and says what the driver must dispatch. Parse
+#           state lives here, so a handler that drives the client again from
+#           inside a dispatch simply continues where it stopped.
+#   output  _tx[:_tn] waits to be written; sent(n) drops what was. A packet
+#           that does not fit returns False: drain, then retry.
+#   requests  entries made only by request() and changed only here, each in
+#           exactly one place: queued (queue, read-only outside, as mqtt.js
+#           has it), in flight (_pend by packet id), or done: reported once
+#           through the _done(entry, err, granted) hook.
+# MQTT 5.0 (v5.py) fills in the hooks where its packets differ: properties
+# (_props_in, an entry's PROPS), reason codes (_ack_in, _why, _other_in).
 from .compat import const
 
-# Buffer sizes: the transmit side batches many small packets into one write
-# (TCP_NODELAY makes each write a segment); a larger packet gets its own buffer for a while.
-RXBUF = const(128)
-TXBUF = const(256)
-_PUB = const(3)
-_REL = const(6)
-_SUB = const(8)
+# packet types
+_CONNECT = const(1)
+_CONNACK = const(2)
+_PUBLISH = const(3)
+_PUBACK = const(4)
+_PUBREC = const(5)
+_PUBREL = const(6)
+_PUBCOMP = const(7)
+_SUBSCRIBE = const(8)
+_SUBACK = const(9)
+_UNSUBSCRIBE = const(10)
+_UNSUBACK = const(11)
+_PINGRESP = const(13)
+# a request entry is a list: [KIND, PID, TOPIC, PAYLOAD, FLAGS, CALLBACK, PROPS, STRIKES]
+_KIND = const(0)  # PUBLISH, PUBREL (a QoS 2 PUBLISH once PUBREC came), SUBSCRIBE, UNSUBSCRIBE
+_PID = const(1)  # packet id, 0 until first sent
+_TOPIC = const(2)  # PUBLISH: topic bytes; SUBSCRIBE: [(filter, options byte)]; UNSUBSCRIBE: [filter]
+_PAYLOAD = const(3)  # PUBLISH: bytes
+_FLAGS = const(4)  # PUBLISH: the fixed header's low bits: DUP 8, QoS << 1, RETAIN 1
+_PROPS = const(6)  # MQTT 5: encoded properties (None in 3.1.1)
+_STRIKES = const(7)  # times the broker closed the connection with it alone in flight
+# next_event() results: 0 (false) is "nothing more until more input"
+EV_PACKET = const(1)  # a packet was handled; requests it completed went to _done
+EV_MESSAGE = const(2)  # a message: _in_topic, _in_payload, _in_header, _in_pid, _in_props
+EV_CONNACK = const(3)  # connected; _in is the CONNACK as mqtt.js shows it
+EV_ERROR = const(4)  # _in is an error to report; the connection stays
+_RXBUF = const(128)  # receive buffer; a larger packet gets one of its own for a while
+TXBUF = const(256)  # transmit buffer: many small packets go out in one write
+QOS2_MAX = const(128)  # incoming QoS 2 messages awaiting PUBREL, at most
 
 
 class MQTTError(Exception):
+    errno = None  # a socket error's number (code then holds its name, as mqtt.js has it)
+
     def __init__(self, msg, code=None):
         super().__init__(msg)
         self.code = code
@@ -29,25 +58,15 @@ class ProtocolError(MQTTError):
     pass
 
 
-_REFUSED = (
-    "unacceptable protocol version",
-    "identifier rejected",
-    "server unavailable",
-    "bad user name or password",
-    "not authorized",
-)
-
-
 def _s(x):  # length-prefixed MQTT string or binary
     if isinstance(x, str):
         x = x.encode()
-    n = len(x)
-    if n > 65535:
+    if len(x) > 65535:
         raise ValueError("string over 65535 bytes")
-    return bytes((n >> 8, n & 255)) + x
+    return bytes((len(x) >> 8, len(x) & 255)) + x
 
 
-def _vlen(b, o, n):  # remaining length, 1 to 4 bytes
+def _vlen(b, o, n):  # remaining length n written at b[o:], 1 to 4 bytes; offset after it
     while n > 127:
         b[o] = n & 127 | 128
         n >>= 7
@@ -56,86 +75,174 @@ def _vlen(b, o, n):  # remaining length, 1 to 4 bytes
     return o + 1
 
 
+def utf8(b, a, c):
+    # b[a:c] as str when it is well-formed UTF-8 without U+0000 (MQTT 1.5.3),
+    # else None. CPython's decoder checks the rest; MicroPython's does not,
+    # so anything not ASCII is checked here: shortest form, no surrogates,
+    # nothing above U+10FFFF.
+    try:
+        s = str(memoryview(b)[a:c], "utf-8")
+    except UnicodeError:
+        return None
+    if "\x00" in s:
+        return None
+    if len(s) == c - a:  # ASCII
+        return s
+    while a < c:
+        x = b[a]
+        a += 1
+        if x > 127:
+            n = (x > 0xDF) + (x > 0xEF)  # continuation bytes after the first
+            y = b[a] if a < c else 0
+            if x < 0xC2 or x > 0xF4 or a + n >= c or x == 0xE0 and y < 0xA0 or x == 0xED and y > 0x9F \
+                    or x == 0xF0 and y < 0x90 or x == 0xF4 and y > 0x8F:
+                return None
+            for a in range(a, a + n + 1):
+                if b[a] & 0xC0 != 0x80:
+                    return None
+            a += 1
+    return s
+
+
 class Protocol:
-    _tap = None  # set on an instance that traces packets
+    _v5 = 0  # MQTT 5 (Client5): properties and reason codes on the wire
+    _tap = None  # packet trace hook (trace.py), on an instance that traces
+    _cprops = _wprops = _bye = None  # MQTT 5: CONNECT and will properties, DISCONNECT body
+    _tbytes = _tstr = None  # the last incoming topic as bytes and str: a repeated one costs nothing
+    _skip = 0  # bytes of an oversize PUBLISH still to pass over
+    _careful = 0  # requests to resend one at a time: the broker closed on one of them
+    _in = _in_topic = _in_payload = _in_props = None  # what next_event() returned
+    _in_header = _in_pid = 0
 
     def __init__(self, options):
         self.options = options
-        self._rx = bytearray(RXBUF)
+        self._rx = bytearray(_RXBUF)
         self._tx = bytearray(TXBUF)
-        self._rn = self._tn = self._pid = 0
-        self._pend = {}  # pid -> entry sent and not yet acknowledged
-        self._q = []  # entries waiting to be sent, in order
-        self._q2 = {}  # incoming QoS 2 pids delivered, awaiting PUBREL
-        self._subs = {}  # topic filter -> qos, to resubscribe
-        self.connected = False
+        self._rs = self._rn = self._tn = self._pid = 0  # parse position, received up to; to send; last id
+        self._pend = {}  # packet id -> entry sent and not yet acknowledged
+        self.queue = []  # entries waiting to be sent, in order
+        self._q2 = {}  # incoming QoS 2 packet ids delivered, awaiting PUBREL
+        self._subs = {}  # topic filter -> (options byte, MQTT 5 properties): to resubscribe
+        self._window = options["maxInflight"]  # QoS 1/2 in flight at most (MQTT 5: and the server's)
+        self.connected = self._awaiting = False  # CONNACK came; CONNECT sent, CONNACK not yet
 
-    def _drain(self):
-        pass
+    # -- requests
 
-    # -- outgoing
+    def request(self, kind, topic, payload, flags, callback, props=None):
+        # a new entry at the end of the queue; False (and reported) if the queue is full
+        e = [kind, 0, topic, payload, flags, callback, props, 0]
+        if len(self.queue) >= self.options["queueSize"]:
+            self._done(e, MQTTError("queue full (queueSize)"))
+            return False
+        self.queue.append(e)
+        self.flush()
+        return True
 
-    def _room(self, n, force=0):
-        # Offset in _tx where n bytes fit, or -1. A packet larger than the
-        # buffer (or any, with force) gets a larger buffer instead of waiting.
-        tn = self._tn
-        if tn + n > len(self._tx):
-            self._drain()
-            tn = self._tn
-            if tn + n > len(self._tx):
-                if tn and not force:
-                    return -1
-                b = bytearray(tn + n)
-                b[:tn] = self._tx[:tn]
-                self._tx = b
-        return tn
+    def abandon(self, err):
+        # every request, in flight or queued, fails with err
+        es = list(self._pend.values()) + self.queue
+        self._pend = {}
+        self.queue = []
+        for e in es:
+            self._done(e, err)
 
-    def _id(self, tx, o, e):  # give entry e its packet id and write it
-        p = e[1]
+    def lost(self, by_broker):
+        # The connection is gone. What was in flight goes back to the head of
+        # the queue, first sent first, to be resent after the next CONNACK.
+        # When the broker closed it on a request alone in flight, that
+        # request counts a strike, and at resendLimit strikes it fails for
+        # good instead of being resent forever. After a close by the broker,
+        # requests go one at a time until those in flight now are through,
+        # so a strike always lands on the right one.
+        pend = self._pend
+        self._pend = {}
+        self.connected = self._awaiting = False
+        last = self._pid
+        es = [pend[p] for p in sorted(pend, key=lambda p: (p - last - 1) & 0xFFFF)]
+        for e in es:
+            if e[_KIND] == _PUBLISH:
+                e[_FLAGS] |= 8  # DUP
+        if by_broker and len(es) == 1 and es[0][_KIND] != _PUBREL:
+            e = es.pop()
+            e[_STRIKES] += 1
+            if e[_STRIKES] < self.options["resendLimit"]:
+                es.append(e)
+            else:
+                self._done(e, MQTTError("dropped: the broker closed the connection on it %d times" % e[_STRIKES]))
+        if by_broker:
+            self._careful = max(self._careful, len(es))
+        self.queue[:0] = es
+
+    # -- output
+
+    def _room(self, n):
+        # offset in _tx where n bytes fit, or -1 while output waits; a packet
+        # larger than the buffer gets one of its own (MemoryError: the caller reports)
+        if self._tn + n <= len(self._tx):
+            return self._tn
+        if self._tn:
+            return -1
+        self._tx = bytearray(n)
+        return 0
+
+    def sent(self, n):  # n bytes of the output were written; a grown buffer goes back when empty
+        tn = self._tn - n
+        if tn:
+            self._tx[:tn] = self._tx[n : n + tn]
+        elif len(self._tx) != TXBUF:
+            self._tx = bytearray(TXBUF)
+        self._tn = tn
+
+    def _put(self, t, body, e=None):
+        # a packet of type t: packet id (for an entry), MQTT 5 properties, body
+        pr = e and e[_PROPS] or b""
+        n = len(body) + (len(pr) + 2 if e else 0)
+        o = self._room(n + 5)
+        if o < 0:
+            return False
+        tx = self._tx
+        tx[o] = t << 4 | (t in (_PUBREL, _SUBSCRIBE, _UNSUBSCRIBE)) << 1
+        o = _vlen(tx, o + 1, n)
+        if e:
+            o = self._id(tx, o, e)
+        b = pr + body
+        tx[o : o + len(b)] = b
+        self._tn = o + len(b)
+        if self._tap:
+            self._tap(1, t << 4, e and e[_PID], None, None)
+        return True
+
+    def _ack(self, t, pid):  # PUBACK, PUBREC, PUBREL, PUBCOMP: never held back
+        o = self._tn
+        if o + 4 > len(self._tx):  # (the client stops reading while output piles up)
+            b = bytearray(o + TXBUF)
+            b[:o] = self._tx[:o]
+            self._tx = b
+        self._tx[o : o + 4] = bytes((t << 4 | (t == _PUBREL) << 1, 2, pid >> 8, pid & 255))
+        self._tn = o + 4
+        if self._tap:
+            self._tap(1, t << 4, pid, None, None)
+
+    def _id(self, tx, o, e):  # entry e's packet id (given now if it has none), written at tx[o]
+        p = e[_PID]
         if not p:
             p = self._pid
             while 1:
                 p = p % 65535 + 1
                 if p not in self._pend:
                     break
-            self._pid = e[1] = p
+            self._pid = e[_PID] = p
         self._pend[p] = e
         tx[o] = p >> 8
         tx[o + 1] = p & 255
         return o + 2
 
-    def _put(self, b0, body, e=None, force=1):
-        n = len(body)
-        o = self._room(n + 7, force)
-        if o < 0:
-            return False
-        tx = self._tx
-        tx[o] = b0
-        o = _vlen(tx, o + 1, n + 2 if e else n)
-        if e:
-            o = self._id(tx, o, e)
-        tx[o : o + n] = body
-        self._tn = o + n
-        if self._tap:
-            self._tap(1, b0, e and e[1], None, None)
-        return True
-
-    def _ack(self, b0, pid):
-        o = self._room(4, 1)
-        tx = self._tx
-        tx[o] = b0
-        tx[o + 1] = 2
-        tx[o + 2] = pid >> 8
-        tx[o + 3] = pid & 255
-        self._tn = o + 4
-        if self._tap:
-            self._tap(1, b0, pid, None, None)
-
-    def _pub(self, t, m, f, e=None):
-        # PUBLISH straight into _tx: no allocation when it fits.
+    def _pub(self, t, m, f, e=None, pr=None):
+        # PUBLISH straight into _tx, no allocation when it fits. t: topic bytes,
+        # m: payload, f: flags, e: its entry (QoS 1/2), pr: MQTT 5 properties.
+        # False: no room until the output drains.
         lt = len(t)
-        lm = len(m)
-        n = lt + lm + (4 if e else 2)
+        n = lt + len(m) + (4 if e else 2) + (len(pr) if pr else 0)
         tx = self._tx
         o = self._tn
         if o + n + 5 > len(tx):
@@ -155,40 +262,56 @@ class Protocol:
         tx[o - lt : o] = t
         if e:
             o = self._id(tx, o, e)
-        tx[o : o + lm] = m
-        self._tn = o + lm
+        if pr:
+            tx[o : o + len(pr)] = pr
+            o += len(pr)
+        tx[o : o + len(m)] = m
+        self._tn = o + len(m)
         if self._tap:
-            self._tap(1, 0x30 | f, e and e[1], t, m)
+            self._tap(1, 0x30 | f, e and e[_PID], t, m)
         return True
 
-    def _flushq(self):
-        q = self._q
+    def flush(self):
+        # queued requests into the output, in order, while the connection,
+        # the in-flight window and the output buffer have room for them
+        q = self.queue
         while q and self.connected:
             e = q[0]
-            k = e[0]
-            if not e[1] and (k != _PUB or e[4] & 6) and len(self._pend) >= self.options["maxInflight"]:
-                break  # a broker drops what is over its in-flight limit (PUBREC 0x97, unseen in 3.1.1)
-            if k == _PUB:
-                if not self._pub(e[2], e[3], e[4], e[4] & 6 and e):
-                    break
-            elif k == _REL:
-                self._ack(0x62, e[1])
+            k = e[_KIND]
+            f = e[_FLAGS]
+            if (k != _PUBLISH or f & 6) and len(self._pend) >= (1 if self._careful else self._window):
+                break  # a broker drops what is over its in-flight limit
+            if k == _PUBREL:
+                self._ack(_PUBREL, e[_PID])
+                self._pend[e[_PID]] = e
             else:
-                b = b""
-                for t in e[2]:
-                    b += _s(t[0]) + bytes((t[1],)) if k == _SUB else _s(t)
-                if not self._put(k << 4 | 2, b, e, 0):
+                try:
+                    if k == _PUBLISH:
+                        ok = self._pub(e[_TOPIC], e[_PAYLOAD], f, f & 6 and e, e[_PROPS])
+                    else:
+                        b = b""
+                        for t in e[_TOPIC]:
+                            b += _s(t[0]) + bytes((t[1],)) if k == _SUBSCRIBE else _s(t)
+                        ok = self._put(k, b, e)
+                except (MemoryError, MQTTError) as x:  # it cannot be sent: reported, the rest go on
+                    q.pop(0)
+                    self._done(e, x if isinstance(x, MQTTError) else
+                               MQTTError("out of memory for a %d-byte packet" % len(e[_PAYLOAD] or b"")))
+                    continue
+                if not ok:
                     break
             q.pop(0)
-            if k == _PUB and not e[4] & 6:
+            if k == _PUBLISH and not f & 6:
                 self._done(e, None)
 
-    def _connect(self):
-        # Fresh buffers and a CONNECT at the head of _tx. Options hold only
-        # what is set (see mqtt.connect).
-        self._rx = bytearray(RXBUF)
+    def connect_packet(self):
+        # a new connection: fresh buffers, CONNECT at the head of the output.
+        # Options hold only what is set (see mqtt.connect).
+        self._rx = bytearray(_RXBUF)
         self._tx = bytearray(TXBUF)
-        self._rn = self._tn = 0
+        self._rs = self._rn = self._tn = self._skip = 0
+        self.connected = False
+        self._awaiting = True
         o = self.options
         v = o["protocolVersion"]
         ka = o["keepalive"]
@@ -197,25 +320,42 @@ class Protocol:
         w = o.get("will")
         if w:
             f |= 4 | w.get("qos", 0) << 3 | (32 if w.get("retain") else 0)
-            b += _s(w["topic"]) + _s(w.get("payload") or b"")
+            b += (self._wprops or b"") + _s(w["topic"]) + _s(w.get("payload") or b"")
         if "username" in o:
             f |= 128
             b += _s(o["username"])
         if "password" in o:
             f |= 64
             b += _s(o["password"])
-        self._put(0x10, _s(b"MQIsdp" if v == 3 else b"MQTT") + bytes((v, f, ka >> 8, ka & 255)) + b)
+        self._put(_CONNECT, _s(b"MQIsdp" if v == 3 else b"MQTT") + bytes((v, f, ka >> 8, ka & 255))
+                  + (self._cprops or b"") + b)
 
-    # -- incoming
+    # -- input
 
-    def _recv(self, n):
+    def buffer(self):  # where the next read goes (never empty once next_event() returned 0)
+        return memoryview(self._rx)[self._rn :]
+
+    def received(self, n):
+        self._rn += n
+
+    def next_event(self):
+        # Parse the next complete packet, or return 0 once none is left (the
+        # buffer then compacted, or grown for a packet larger than it).
         rx = self._rx
-        rn = self._rn + n
-        i = 0
-        while rn - i > 1:
+        i = self._rs
+        rn = self._rn
+        while 1:
+            if self._skip:  # the rest of an oversize PUBLISH: passed over as it streams by
+                k = min(self._skip, rn - i)
+                self._skip -= k
+                i += k
+            if rn - i < 2:
+                break
+            if self._awaiting and rx[i] != 0x20 and (rx[i] != 0xF0 or not self._v5):
+                raise ProtocolError("not an MQTT server (got %r)" % bytes(rx[i : min(rn, i + 12)]))
             j = i + 1
-            c = 128
             m = s = 0
+            c = 128
             while c > 127:
                 if s > 21:
                     raise ProtocolError("remaining length over 4 bytes")
@@ -227,9 +367,13 @@ class Protocol:
                 j += 1
             if c > 127:
                 break
-            if m > self.options["maximumPacketSize"]:
-                raise ProtocolError("packet of %d bytes over maximumPacketSize" % m)
             e = j + m
+            if m > self.options["maximumPacketSize"]:
+                if rx[i] >> 4 != _PUBLISH or not self.connected:
+                    raise ProtocolError("packet of %d bytes over maximumPacketSize" % m)
+                if rn < min(e, j + 4 + (rx[j] << 8 | rx[j + 1]) if rn - j > 1 else e) and rn - i < len(rx):
+                    break  # its topic and packet id first (or a full buffer), to report and acknowledge it
+                return self._oversize(rx[i], j, min(e, rn), m)
             if e > rn:
                 if e - i > len(rx):  # this one packet gets a buffer of its own
                     b = bytearray(e - i)
@@ -238,108 +382,197 @@ class Protocol:
                     rn -= i
                     i = 0
                 break
-            self._packet(rx[i], j, e)
-            i = e
-        if i:
+            self._rs = e
+            return self._packet(rx[i], j, e)
+        if i:  # the partial packet to the start
             rn -= i
             rx[:rn] = rx[i : i + rn]
-        if not rn and len(rx) != RXBUF:  # give back a buffer grown for one packet
-            self._rx = bytearray(RXBUF)
+        if not rn and len(rx) != _RXBUF:  # give back a buffer grown for one packet
+            self._rx = bytearray(_RXBUF)
+        self._rs = 0
         self._rn = rn
+        return 0
+
+    def _oversize(self, h, a, b, m):
+        # A PUBLISH over maximumPacketSize, from a[:b] of it: acknowledged (so
+        # that it is not sent again), the rest skipped, reported as an error.
+        # 3.1.1 cannot tell the broker the limit: closing would bring it back.
+        rx = self._rx
+        q = h >> 1 & 3
+        c = a + 2 + (rx[a] << 8 | rx[a + 1]) if b - a > 1 else b
+        self._skip = a + m - b
+        self._rs = b
+        if q and c + 2 <= b:
+            p = rx[c] << 8 | rx[c + 1]
+            self._ack(_PUBACK if q == 1 else _PUBREC, p)
+            if q == 2:  # its PUBREL is answered like any other's; a resend is not reported again
+                if p in self._q2:
+                    return EV_PACKET
+                self._q2[p] = 1
+        self._in = MQTTError("message on '%s' of %d bytes over maximumPacketSize %d: dropped"
+                             % (utf8(rx, a + 2, min(c, b)) or "?", m, self.options["maximumPacketSize"]), 0x95)
+        return EV_ERROR
 
     def _packet(self, h, a, b):
-        rx = self._rx
         t = h >> 4
         n = b - a
-        if t == 3:
-            return self._publish(h, a, b)
-        x = n > 1 and rx[a] << 8 | rx[a + 1]
+        rx = self._rx
+        if t == _PUBLISH:
+            return self._publish_in(h, a, b)
         if self._tap:
-            self._tap(0, h, x, None, None)
-        if h == 0xD0 and not n:  # PINGRESP: any input already proved the link
-            return
-        if h & 15 != (2 if t == 6 else 0) or n < 2 or n > 2 and t != 9 or t not in (2, 4, 5, 6, 7, 9, 11):
-            raise ProtocolError("bad packet: type %d flags %d length %d" % (t, h & 15, n))
-        if t == 2:
-            if x & 255:
-                x &= 255
-                raise MQTTError("connection refused: " + (_REFUSED[x - 1] if x < 6 else str(x)), x)
-            self.connected = True
-            self._resume(x >> 8)
-            return self._emit("connect", {"cmd": "connack", "sessionPresent": x > 255, "returnCode": 0})
-        if t == 6:  # PUBREL: the QoS 2 message may now be forgotten
-            self._q2.pop(x, None)
-            return self._ack(0x70, x)
-        e = self._pend.get(x)
-        if t == 5:  # PUBREC
-            if e and e[0] == _PUB:
-                e[0] = _REL
-            return self._ack(0x62, x)
-        # an ack's type is its request's + 1; one for nothing we sent is ignored, as mqtt.js does
-        if not e or e[0] != t - 1 or t == 4 and e[4] & 4:
-            return
-        del self._pend[x]
-        g = err = None
-        if t == 9:
-            ts = e[2]
-            if n - 2 != len(ts):
-                raise ProtocolError("bad SUBACK")
-            g = []
-            bad = []
-            for i in range(len(ts)):
-                tp, q = ts[i]
-                c = rx[a + 2 + i]
-                g.append({"topic": tp, "qos": c})
-                if c > 2:
-                    bad.append(tp)
-                else:
-                    self._subs[tp] = q
-            if bad:
-                err = MQTTError("subscription to '%s' refused by broker" % "', '".join(bad), 128)
-        self._done(e, err, g)
+            self._tap(0, h, n > 1 and rx[a] << 8 | rx[a + 1], None, None)
+        if h & 15 != (t == _PUBREL) << 1 or t == _CONNACK and not self._awaiting \
+                or t == _PINGRESP and n or t < _CONNACK or t > _PINGRESP or t in (_SUBSCRIBE, _UNSUBSCRIBE, 12):
+            return self._other_in(h, a, b)
+        if t == _PINGRESP:
+            return EV_PACKET
+        pr = None
+        if t == _CONNACK:
+            if self._v5:
+                pr = self._props_in(a + 2, b)[0]
+            elif n != 2:
+                return self._other_in(h, a, b)
+            return self._connack_in(rx[a] & 1, rx[a + 1], pr)
+        if n < 2:
+            return self._other_in(h, a, b)
+        p = rx[a] << 8 | rx[a + 1]
+        if t < _SUBSCRIBE:
+            return self._ack_in(t, p, a, b)
+        j = a + 2
+        if self._v5:
+            pr, j = self._props_in(j, b)
+        return self._suback_in(t, p, j, b, pr)
 
-    def _head(self, h, a, b):  # a PUBLISH's topic and packet id: (qos, topic, pid, where the rest starts)
+    def _other_in(self, h, a, b):  # a packet out of place (MQTT 5: DISCONNECT and AUTH come here)
+        raise ProtocolError("second CONNACK on one connection" if h == 0x20 else
+                            "bad packet: type %d flags %d length %d" % (h >> 4, h & 15, b - a))
+
+    def _why(self, rc, props):  # the text for a CONNACK's return code
+        return ("unacceptable protocol version", "identifier rejected", "server unavailable",
+                "bad user name or password", "not authorized")[rc - 1] if rc < 6 else str(rc)
+
+    def _connack_in(self, sp, rc, pr):
+        if rc:
+            raise MQTTError("connection refused: " + self._why(rc, pr), rc)
+        self._awaiting = False
+        if self._v5:
+            self._server(pr)
+        self.connected = True
+        if not sp:  # no session on the broker: its QoS 2 ids are new, the subscriptions renewed first
+            self._q2 = {}
+            g = {}  # one SUBSCRIBE per set of properties
+            for t in self._subs:
+                o, p = self._subs[t]
+                g.setdefault(p, []).append((t, o))
+            self.queue[:0] = [[_SUBSCRIBE, 0, g[p], None, 0, None, p, 0] for p in g]
+        self._in = {"cmd": "connack", "sessionPresent": sp == 1, "returnCode": 0}
+        if self._v5:
+            self._in["reasonCode"] = 0
+            self._in["properties"] = pr
+        return EV_CONNACK
+
+    def _ack_in(self, t, pid, a, b):  # 3.1.1: just the packet id (MQTT 5: reason code, properties)
+        if b - a != 2:
+            return self._other_in(t << 4 | (t == _PUBREL) << 1, a, b)
+        return self._acked(t, pid, None)
+
+    def _acked(self, t, pid, err):
+        # PUBACK, PUBREC, PUBREL or PUBCOMP for pid; err: MQTT 5's refusal
+        if t == _PUBREL:  # the QoS 2 message may now be forgotten
+            self._q2.pop(pid, None)
+            self._ack(_PUBCOMP, pid)
+            return EV_PACKET
+        e = self._pend.get(pid)
+        q = e and e[_KIND] == _PUBLISH and e[_FLAGS] & 6
+        if t == _PUBREC:
+            if e and (q == 4 or e[_KIND] == _PUBREL) and not err:
+                e[_KIND] = _PUBREL
+                self._ack(_PUBREL, pid)
+                return EV_PACKET
+            if q != 4:
+                return EV_PACKET  # not a QoS 2 PUBLISH of ours: ignored, as mqtt.js does
+        elif not e or (q != 2 if t == _PUBACK else e[_KIND] != _PUBREL):
+            return EV_PACKET  # a PUBACK ends only a QoS 1 PUBLISH, a PUBCOMP only a PUBREL
+        return self._complete(pid, err, None)
+
+    def _complete(self, pid, err, granted):
+        e = self._pend.pop(pid)
+        if self._careful:
+            self._careful -= 1
+        self._done(e, err, granted)
+        return EV_PACKET
+
+    def _suback_in(self, t, pid, j, b, pr):
+        # SUBACK: a return code per filter; MQTT 5 UNSUBACK too (3.1.1's has none)
+        rx = self._rx
+        e = self._pend.get(pid)
+        if not e or e[_KIND] != t - 1:
+            return EV_PACKET
+        ts = e[_TOPIC]
+        if b - j != (len(ts) if t == _SUBACK or self._v5 else 0):
+            raise ProtocolError("bad %s: %d codes for %d filters" % ("SUBACK" if t == _SUBACK else "UNSUBACK",
+                                                                    b - j, len(ts)))
+        g = [] if t == _SUBACK else None
+        bad = []
+        for i in range(len(ts)):
+            c = rx[j + i] if b > j else 0
+            tp = ts[i][0] if g is not None else ts[i]
+            if g is not None:
+                g.append({"topic": tp, "qos": c})
+            if c > 127:
+                bad.append(tp)
+                rc = c
+            elif g is not None:
+                self._subs[tp] = (ts[i][1], e[_PROPS])
+            else:  # unsubscribed: not renewed after a reconnect
+                self._subs.pop(tp, None)
+        err = None
+        if bad:
+            s = "%s '%s' refused by broker" % ("subscription to" if g is not None else "unsubscribe from",
+                                               "', '".join(bad))
+            err = MQTTError(s + ": " + self._why(rc, pr) if self._v5 else s, rc)
+        return self._complete(pid, err, g)
+
+    def _publish_in(self, h, a, b):
         rx = self._rx
         q = h >> 1 & 3
         c = a + 2 + (rx[a] << 8 | rx[a + 1]) if b - a > 1 else b + 1
         if q > 2 or c + (2 if q else 0) > b:
             raise ProtocolError("malformed PUBLISH")
-        try:
-            t = str(rx[a + 2 : c], "utf-8")
-        except UnicodeError:
-            raise ProtocolError("topic not UTF-8")
-        p = None
+        t = self._tbytes
+        if t is not None and c - a - 2 == len(t) and rx.startswith(t, a + 2):
+            t = self._tstr
+        else:
+            t = utf8(rx, a + 2, c)
+            if t is None:
+                raise ProtocolError("topic not valid UTF-8, or with U+0000")
+            self._tbytes = bytes(memoryview(rx)[a + 2 : c])
+            self._tstr = t
+        p = 0
         if q:
             p = rx[c] << 8 | rx[c + 1]
             c += 2
-        return q, t, p, c
-
-    def _publish(self, h, a, b):
-        q, t, p, c = self._head(h, a, b)
-        m = bytes(self._rx[c:b])
+            if not p:
+                raise ProtocolError("PUBLISH with packet id 0")
+        pr = None
+        if self._v5:
+            t, pr, c = self._publish_props(t, c, b)
+        elif not t:
+            raise ProtocolError("PUBLISH without a topic")
         if self._tap:
-            self._tap(0, h, p, t, m)
-        if q < 2 or p not in self._q2:  # QoS 2: exactly once per packet id
-            if q == 2:
-                self._q2[p] = 1
-            self._msg(t, m, {"cmd": "publish", "topic": t, "payload": m, "qos": q,
-                             "retain": h & 1 == 1, "dup": h & 8 == 8, "messageId": p})
-        if q:
-            self._ack(0x40 if q == 1 else 0x50, p)
-
-    def _resume(self, sp):
-        # After CONNACK: resubscribe if the broker has no session, then resend
-        # what was never acknowledged (with DUP), in the order first sent.
-        fr = []
-        if not sp:
-            self._q2 = {}
-            if self._subs:
-                fr.append([_SUB, 0, list(self._subs.items()), None, 0, None])
-        pend = self._pend
-        last = self._pid
-        for p in sorted(pend, key=lambda p: (p - last - 1) & 0xFFFF):
-            e = pend[p]
-            if e[0] == _PUB:
-                e[4] |= 8
-            fr.append(e)
-        self._q = fr + self._q
+            self._tap(0, h, p, t, bytes(memoryview(rx)[c:b]))
+        if q == 2:
+            self._ack(_PUBREC, p)
+            if p in self._q2:  # exactly once: delivered already, PUBREL not yet seen
+                return EV_PACKET
+            if len(self._q2) >= QOS2_MAX:
+                raise ProtocolError("more than %d QoS 2 messages awaiting PUBREL" % QOS2_MAX)
+            self._q2[p] = 1
+        elif q:
+            self._ack(_PUBACK, p)
+        self._in_topic = t
+        self._in_payload = bytes(memoryview(rx)[c:b])
+        self._in_header = h
+        self._in_pid = p
+        self._in_props = pr
+        return EV_MESSAGE

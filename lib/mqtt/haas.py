@@ -52,6 +52,7 @@ class HaaSClient:
         self._once = [ok, fail]  # success / fail of the first connection, one of them once
         self._n = 0  # successful connections so far
         self._err = None
+        self._closed = False  # close() was called
         on = client.on
         on("connect", self._up)
         on("offline", lambda: self._emit("disconnect"))
@@ -96,9 +97,9 @@ class HaaSClient:
         c = self.client
         if not isinstance(o, dict) or not o.get("topic"):
             return EINVAL
-        if c._end or c._st == 4:
+        if self._closed:
             return ECLOSED
-        if (c._q or not c.connected) and len(c._q) >= c.options["queueSize"]:
+        if len(c.queue) >= c.options["queueSize"]:
             return EQUEUE
         ok = o.get("success")
         fail = o.get("fail")
@@ -128,8 +129,8 @@ class HaaSClient:
         return self._req(options, lambda c, o, cb: c.publish(o["topic"], o["message"], {"qos": o.get("qos", 0)}, cb))
 
     def close(self):
-        c = self.client
-        if c._end or c._st == 4:
+        if self._closed:
             return ECLOSED
-        c.end()
+        self._closed = True
+        self.client.end()
         return OK

@@ -1,9 +1,19 @@
 # Non-blocking TCP with the small interface the client drives: ready(),
-# write(buf, n), read(mv), close(). TLS wraps this same interface.
+# write(buf, n), read(mv), and sock. TLS wraps this same interface.
 import socket
 import select
 from errno import EAGAIN, EINPROGRESS
 from .compat import MPY
+
+
+def errname(c):
+    # 'ECONNREFUSED' for an errno, as mqtt.js puts it in err.code; None if unknown
+    try:
+        from errno import errorcode
+
+        return errorcode.get(c)
+    except ImportError:  # a build without the table
+        return None
 
 
 class TCP:
@@ -12,7 +22,12 @@ class TCP:
 
     def __init__(self, host, port):
         # DNS blocks: MicroPython has no other getaddrinfo. The connect doesn't.
-        a = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+        try:
+            a = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+        except OSError as e:  # MicroPython: [addrinfo error -2]; CPython: socket.gaierror
+            from .core import MQTTError
+
+            raise MQTTError("cannot resolve %s: %s" % (host, e), "ENOTFOUND")
         s = self.sock = socket.socket(a[0], socket.SOCK_STREAM)
         try:  # the client batches its own writes: Nagle would only delay them
             s.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY (Linux and lwIP alike)

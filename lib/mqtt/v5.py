@@ -1,15 +1,16 @@
 # MQTT 5.0: properties, reason codes, topic aliases, DISCONNECT and AUTH from
 # the server. Loaded by mqtt.connect() only for protocolVersion 5, so a board
-# that speaks 3.1.1 only does not freeze it. Client5 keeps the core's encoders
-# where the 5.0 packet is the 3.1.1 one plus a property block:
-#   PUBLISH      the properties go before the payload: the message handed to
-#                the core is properties + payload
-#   SUBSCRIBE,   an entry's unused payload slot e[3] holds the encoded
-#   UNSUBSCRIBE  properties (_put puts them after the packet id); a filter's
-#                qos is its subscription options byte (qos, nl, rap, rh)
-from json import loads
-from .core import Protocol, MQTTError, ProtocolError, RXBUF, TXBUF, _s
-from .client import Client, _filters, _later
+# that speaks 3.1.1 only does not freeze it. Client5 is the client with the
+# core's MQTT 5 hooks filled in: the core writes an entry's encoded
+# properties after the packet id and reads them through _props_in; this
+# module knows what they mean.
+from .core import Protocol, MQTTError, ProtocolError, QOS2_MAX, _s
+from .client import Client
+from .compat import const
+
+_PUBREL = const(6)  # (core.py's)
+_EV_DISCONNECT = const(5)  # next_event(): the server sent DISCONNECT (_in)
+_EV_AUTH = const(6)  # the server sent AUTH (_in)
 
 # Property names by identifier (None: no such property); a tuple of names,
 # so that frozen firmware keeps them in flash.
@@ -105,7 +106,7 @@ def _item(i, v):
         return h + _s(bytes(v) if isinstance(v, bytearray) else v)
     if not isinstance(v, int) or not 0 <= v < 1 << 8 * t:
         raise ValueError("property %s out of range" % _N[i])
-    return h + v.to_bytes(t, "big")
+    return h + int(v).to_bytes(t, "big")  # (a bool, e.g. payloadFormatIndicator: True, as an int)
 
 
 def decode(b, o, e):
@@ -172,107 +173,61 @@ def _str(b, o, e, t):
     return v, j
 
 
-class Gone(MQTTError):  # the server sent DISCONNECT
-    pass
-
-
 class Client5(Client):
-    _eo = _smp = _tam = None  # end() reason code and properties; the server's maximumPacketSize
-    # and topicAliasMaximum (from its last CONNACK)
+    _v5 = 1
+    _smp = _tam = None  # the server's maximumPacketSize and topicAliasMaximum (from its last CONNACK)
 
     def __init__(self, options):
         o = options
         p = o.get("properties") or {}
         c = dict(p)
         c.setdefault("maximumPacketSize", o["maximumPacketSize"])  # what we accept, told to the server
-        self._cp = encode(c)
+        c.setdefault("receiveMaximum", QOS2_MAX)  # incoming QoS 1/2 in flight: the core's bound
+        self._cprops = encode(c)
         self._tamx = p.get("topicAliasMaximum", 0)  # incoming aliases we accept
-        self._mi = o["maxInflight"]
         w = o.get("will")
         if w:
-            encode(w.get("properties"))  # checked now, not at each CONNECT
+            self._wprops = encode(w.get("properties"))
         self._as = {}  # outgoing alias -> topic, on this connection
         self._ai = {}  # incoming alias -> topic
-        self._sp = {}  # topic filter -> its SUBSCRIBE's properties
         self._aa = 2 if o.get("autoAssignTopicAlias") else 1 if o.get("autoUseTopicAlias") else 0
         Client.__init__(self, options)
 
-    # -- outgoing
-
-    def _connect(self):
-        self._rx = bytearray(RXBUF)
-        self._tx = bytearray(TXBUF)
-        self._rn = self._tn = 0
+    def connect_packet(self):  # aliases belong to one connection
         self._as = {}
         self._ai = {}
-        o = self.options
-        ka = o["keepalive"]
-        f = 2 if o["clean"] else 0
-        b = _s(o["clientId"])
-        w = o.get("will")
-        if w:
-            f |= 4 | w.get("qos", 0) << 3 | (32 if w.get("retain") else 0)
-            b += encode(w.get("properties")) + _s(w["topic"]) + _s(w.get("payload") or b"")
-        if "username" in o:
-            f |= 128
-            b += _s(o["username"])
-        if "password" in o:
-            f |= 64
-            b += _s(o["password"])
-        self._put(0x10, b"\x00\x04MQTT" + bytes((5, f, ka >> 8, ka & 255)) + self._cp + b)
+        Protocol.connect_packet(self)
 
-    def _put(self, b0, body, e=None, force=1):
-        if e and e[0] > 7:  # SUBSCRIBE, UNSUBSCRIBE: properties after the packet id
-            body = (e[3] or b"\x00") + body
-        elif b0 == 0xE0 and self._eo:  # DISCONNECT with a reason code or properties
-            body = bytes((self._eo.get("reasonCode", 0),)) + encode(self._eo.get("properties"))
-        return Protocol._put(self, b0, body, e, force)
+    # -- outgoing
 
-    def _pub(self, t, m, f, e=None):
-        # m is properties + payload; when they start with a topicAlias, the
-        # topic goes once per connection and the empty topic after that
-        if m[0] and m[1] == 35 and m[0] < 128:
-            a = m[2] << 8 | m[3]
-            if a > (self._tam or 0):  # queued for a connection whose server allowed more
-                return Protocol._pub(self, t, bytes((m[0] - 3,)) + m[4:], f, e)
-            s = self._as
-            if s.get(a) == t:
-                return Protocol._pub(self, b"", m, f, e)
-            if not Protocol._pub(self, t, m, f, e):
-                return False
-            s[a] = t
-            return True
-        return Protocol._pub(self, t, m, f, e)
+    def _props_out(self, options):  # SUBSCRIBE, UNSUBSCRIBE: their properties
+        return encode(options and options.get("properties"))
 
-    def publish(self, topic, message, options=None, callback=None):
-        if callable(options):
-            options, callback = None, options
-        if isinstance(options, str):
-            options = loads(options)
+    def _sub_options(self, v):
+        rh = v.get("rh", 0)
+        if rh not in (0, 1, 2):
+            raise ValueError("rh must be 0, 1 or 2")
+        return (4 if v.get("nl") else 0) | (8 if v.get("rap") else 0) | rh << 4
+
+    def _disconnect_body(self, options):
+        return bytes((options.get("reasonCode", 0),)) + encode(options.get("properties"))
+
+    def _publish_out(self, t, m, options):
+        # A publish's properties, encoded (topicAlias first, see _pub); or an
+        # MQTTError to report when the server's limits already refuse it
         p = options and options.get("properties")
-        err = None
-        if isinstance(message, str):
-            message = message.encode()
-        elif not isinstance(message, (bytes, bytearray, memoryview)):
-            raise TypeError("message must be str or bytes-like")
-        t = topic.encode() if isinstance(topic, str) else topic
-        if not isinstance(t, bytes) or not t:  # the client says what is wrong with it
-            return Client.publish(self, topic, message, options, callback)
+        if p and p.get("subscriptionIdentifier") is not None:
+            raise ValueError("subscriptionIdentifier is the server's to send (MQTT 5, 3.3.4-6)")
         a = p.get("topicAlias") if p else None
         if a is not None and self._tam is not None and not 0 < a <= self._tam:
-            err = MQTTError("topicAlias %d not within the server's topicAliasMaximum %d" % (a, self._tam), 0x94)
-        elif self._tam and self._aa:
+            return MQTTError("topicAlias %d not within the server's topicAliasMaximum %d" % (a, self._tam), 0x94)
+        if self._tam and self._aa:
             b = self._alias(t, a)
             if b != a:
                 p = dict(p or {})
                 p["topicAlias"] = b
-        m = encode(p) + message
-        if self._smp:  # the server's limit, from its last CONNACK
-            err = self._big(t, m, options and options.get("qos")) or err
-        if err:
-            _later.append((callback, (err,)) if callback else (self._emit, ("error", err)))
-            return self
-        return Client.publish(self, topic, m, options, callback)
+        pr = encode(p)
+        return self._big(t, m, pr, options and options.get("qos")) or pr
 
     def _alias(self, t, a):
         # autoUseTopicAlias: a topic once sent with an alias keeps using it;
@@ -289,145 +244,77 @@ class Client5(Client):
         m[t] = a
         return a
 
-    def _big(self, t, m, q):  # an error if this PUBLISH is over the server's maximumPacketSize
-        n = len(m) + len(t) + (4 if q else 2)
+    def _big(self, t, m, pr, q):  # an error if this PUBLISH is over the server's maximumPacketSize
+        if not self._smp:
+            return None
+        n = len(m) + len(pr) + len(t) + (4 if q else 2)
         n += 2 if n < 128 else 3 if n < 16384 else 4 if n < 2097152 else 5
         if n > self._smp:
             return MQTTError("publish of %d bytes over the server's maximumPacketSize %d" % (n, self._smp), 0x95)
+        return None
 
-    def subscribe(self, topic, options=None, callback=None):
-        if callable(options):
-            options, callback = None, options
-        if isinstance(options, str):
-            options = loads(options)
-        o = options or {}
-        ts = []
-        for t, v in topic.items() if isinstance(topic, dict) else [(t, o) for t in _filters(topic)]:
-            if not isinstance(v, dict):
-                v = {"qos": v}
-            t, q = _filters([(t, v.get("qos", 0))], 0)[0]
-            rh = v.get("rh", 0)
-            if rh not in (0, 1, 2):
-                raise ValueError("rh must be 0, 1 or 2")
-            ts.append((t, q | (4 if v.get("nl") else 0) | (8 if v.get("rap") else 0) | rh << 4))
-        p = encode(o.get("properties"))
-        for t in ts:  # kept for resubscribing
-            self._sp[t[0]] = p
-        return self._enq([8, 0, ts, p, 0, callback])
+    def _pub(self, t, m, f, e=None, pr=None):
+        # A queued publish meets the server's limits only now (the core
+        # reports the error). When the properties start with a topicAlias,
+        # the topic goes once per connection and the empty topic after that.
+        err = e and self._big(t, m, pr, f & 6)
+        if err:
+            raise err
+        if pr and pr[0] < 128 and pr[0] and pr[1] == 35:
+            a = pr[2] << 8 | pr[3]
+            if a > (self._tam or 0):  # queued for a connection whose server allowed more: without it
+                pr = bytes((pr[0] - 3,)) + pr[4:]
+            elif self._as.get(a) == t:
+                t = b""
+            elif Protocol._pub(self, t, m, f, e, pr):
+                self._as[a] = t
+                return True
+            else:
+                return False
+        return Protocol._pub(self, t, m, f, e, pr)
 
-    def unsubscribe(self, topic, options=None, callback=None):
-        if callable(options):
-            options, callback = None, options
-        ts = _filters(topic)
-        for t in ts:
-            self._subs.pop(t, None)
-            self._sp.pop(t, None)
-        return self._enq([10, 0, ts, encode(options and options.get("properties")), 0, callback])
+    # -- incoming (the core's hooks)
 
-    def end(self, force=False, opts=None, callback=None):
-        if callable(force):
-            force, callback = False, force
-        if callable(opts):
-            opts, callback = None, opts
-        if opts:
-            encode(opts.get("properties"))  # checked now
-        self._eo = opts
-        return Client.end(self, force, callback)
+    def _props_in(self, o, b):
+        return decode(self._rx, o, b)
 
-    close = end
+    def _why(self, rc, props):
+        return reason(rc, props)
 
-    # -- incoming
+    def _server(self, pr):
+        # the server's CONNACK properties, for this connection
+        o = self.options
+        if "serverKeepAlive" in pr:
+            self._ka = pr["serverKeepAlive"] * 1000
+        if "assignedClientIdentifier" in pr:  # as mqtt.js: the next CONNECT resumes that session
+            o["clientId"] = pr["assignedClientIdentifier"]
+        self._window = min(o["maxInflight"], pr.get("receiveMaximum") or 65535)
+        self._smp = pr.get("maximumPacketSize")
+        self._tam = pr.get("topicAliasMaximum", 0)
+        self._ta = {}
+        self._tc = 0
 
-    def _packet(self, h, a, b):
-        t = h >> 4
-        n = b - a
-        if t == 3 or t == 13 or n == 2 and 3 < t < 8:
-            return Protocol._packet(self, h, a, b)
+    def _ack_in(self, t, pid, a, b):  # PUBACK, PUBREC, PUBREL, PUBCOMP: reason code, properties
         rx = self._rx
-        if h & 15 != (2 if t == 6 else 0) or t not in (2, 4, 5, 6, 7, 9, 11, 14, 15):
-            raise ProtocolError("bad packet: type %d flags %d length %d" % (t, h & 15, n))
-        if t > 13:  # DISCONNECT, AUTH: reason code, properties (both optional)
-            rc = rx[a] if n else 0
-            pr = decode(rx, a + 1, b)[0] if n > 1 else {}
-            if self._tap:
-                self._tap(0, h, None, None, None)
-            pk = {"cmd": "disconnect" if t == 14 else "auth", "reasonCode": rc, "properties": pr}
-            if t == 14:
-                self._emit("disconnect", pk)
-                raise Gone("disconnected by the server: " + reason(rc, pr), rc)
-            f = self.options.get("auth")
-            if not f:
-                raise ProtocolError("AUTH from the server, and no auth option")
-            r = f(pk)
-            if r:
-                self._put(0xF0, bytes((r.get("reasonCode", 0x18),)) + encode(r.get("properties")))
-            return
-        if n < 3:
-            raise ProtocolError("bad packet: type %d length %d" % (t, n))
-        x = rx[a] << 8 | rx[a + 1]
-        if t == 2:  # CONNACK: flags, reason code, properties
-            pr, j = decode(rx, a + 2, b)
-            if self._tap:
-                self._tap(0, h, None, None, None)
-            rc = rx[a + 1]
-            if rc:
-                raise MQTTError("connection refused: " + reason(rc, pr), rc)
-            o = self.options
-            if "serverKeepAlive" in pr:
-                o["keepalive"] = pr["serverKeepAlive"]
-            if "assignedClientIdentifier" in pr:
-                o["clientId"] = pr["assignedClientIdentifier"]
-            o["maxInflight"] = min(self._mi, pr.get("receiveMaximum") or 65535)
-            self._smp = pr.get("maximumPacketSize")
-            if self._smp:  # what waited for this connection and is too large fails now
-                for e in self._q[:]:
-                    err = e[0] == 3 and self._big(e[2], e[3], e[4] & 6)
-                    if err:
-                        self._q.remove(e)
-                        self._done(e, err)
-            self._tam = pr.get("topicAliasMaximum", 0)
-            self._ta = {}
-            self._tc = 0
-            self.connected = True
-            self._resume(rx[a] & 1)
-            return self._emit("connect", {"cmd": "connack", "sessionPresent": rx[a] & 1 == 1, "returnCode": 0,
-                                          "reasonCode": 0, "properties": pr})
-        if t < 8:  # PUBACK, PUBREC, PUBREL, PUBCOMP with a reason code
-            rc = rx[a + 2]
-            pr = decode(rx, a + 3, b)[0] if n > 3 else None
-            if rc < 128 or t == 6:
-                return Protocol._packet(self, h, a, a + 2)
-            if self._tap:
-                self._tap(0, h, x, None, None)
-            e = self._pend.get(x)
-            if e and (e[0] == 6 if t == 7 else e[0] == 3 and (t == 5) == (e[4] & 4 == 4)):
-                del self._pend[x]  # a refused PUBLISH (or PUBREL) ends its flow
-                self._done(e, MQTTError("publish refused: " + reason(rc, pr), rc))
-            return
-        j = decode(rx, a + 2, b)[1]  # SUBACK, UNSUBACK: properties, then a reason code per filter
-        if t == 9:  # the core reads the codes after the packet id: move the id next to them
-            rx[j - 2] = x >> 8
-            rx[j - 1] = x & 255
-            return Protocol._packet(self, h, j - 2, b)
-        if self._tap:
-            self._tap(0, h, x, None, None)
-        e = self._pend.get(x)
-        if not e or e[0] != 10:
-            return
-        if b - j != len(e[2]):
-            raise ProtocolError("bad UNSUBACK")
-        del self._pend[x]
-        bad = [i for i in range(b - j) if rx[j + i] > 127]
+        rc = rx[a + 2] if b - a > 2 else 0
         err = None
-        if bad:
-            c = rx[j + bad[0]]
-            err = MQTTError("unsubscribe from '%s' refused: %s" % ("', '".join([e[2][i] for i in bad]), reason(c)), c)
-        self._done(e, err)
+        if rc > 127 and t != _PUBREL:  # a refused PUBLISH (or PUBREL) ends its flow
+            err = MQTTError("publish refused: " + reason(rc, decode(rx, a + 3, b)[0] if b - a > 3 else None), rc)
+        return self._acked(t, pid, err)
 
-    def _publish(self, h, a, b):
+    def _other_in(self, h, a, b):  # DISCONNECT, AUTH: reason code, properties (both optional)
+        t = h >> 4
+        if t < 14:
+            return Protocol._other_in(self, h, a, b)
         rx = self._rx
-        q, t, p, c = self._head(h, a, b)
-        pr, c = decode(rx, c, b)
+        if self._tap:
+            self._tap(0, h, None, None, None)
+        self._in = {"cmd": "disconnect" if t == 14 else "auth", "reasonCode": rx[a] if b > a else 0,
+                    "properties": decode(rx, a + 1, b)[0] if b - a > 1 else {}}
+        return _EV_DISCONNECT if t == 14 else _EV_AUTH
+
+    def _publish_props(self, t, c, b):
+        pr, c = decode(self._rx, c, b)
         al = pr.get("topicAlias")
         if al is not None:
             if not 0 < al <= self._tamx:
@@ -440,27 +327,19 @@ class Client5(Client):
                     raise ProtocolError("unknown topic alias %d" % al)
         elif not t:
             raise ProtocolError("PUBLISH without a topic")
-        m = bytes(rx[c:b])
-        if self._tap:
-            self._tap(0, h, p, t, m)
-        if q < 2 or p not in self._q2:
-            if q == 2:
-                self._q2[p] = 1
-            self._msg(t, m, {"cmd": "publish", "topic": t, "payload": m, "qos": q, "retain": h & 1 == 1,
-                             "dup": h & 8 == 8, "messageId": p, "properties": pr})
-        if q:
-            self._ack(0x40 if q == 1 else 0x50, p)
+        return t, pr, c
 
-    def _resume(self, sp):
-        # resubscribing: one SUBSCRIBE per set of properties they had
-        Protocol._resume(self, sp)
-        if not sp and self._subs:
-            g = {}
-            for t in self._q[0][2]:
-                g.setdefault(self._sp.get(t[0], b"\x00"), []).append(t)
-            self._q = [[8, 0, g[p], p, 0, None] for p in g] + self._q[1:]
-
-    def _lost(self, err=None):
-        if isinstance(err, Gone) and self._ev.get("disconnect"):
-            err = None  # told by the 'disconnect' event already
-        Client._lost(self, err)
+    def _event(self, ev):
+        pk = self._in
+        if ev == _EV_DISCONNECT:  # as mqtt.js: 'disconnect', then offline and close, no error
+            if self._ev.get("disconnect"):
+                self._emit("disconnect", pk)
+            else:
+                print("mqtt: disconnected by the server:", reason(pk["reasonCode"], pk["properties"]))
+            return self._lost(None, 1)
+        f = self.options.get("auth")
+        if not f:
+            raise ProtocolError("AUTH from the server, and no auth option")
+        r = f(pk)
+        if r:
+            self._put(15, bytes((r.get("reasonCode", 0x18),)) + encode(r.get("properties")))

@@ -69,20 +69,32 @@ class MQTTClient:
             c.on("message", self._message)
             c.on("error", self._error)
             c.on("connect", self._connected)
+            c.on("close", self._closed)
+            c.on("reconnect", self._attempt)
         self._err = self._ack = None
-        c.connect()
+        self._down = False
+        if c.connected:  # umqtt opens a new connection each time
+            c.reconnect()
+        else:
+            c.connect()
         self._wait(lambda: self._ack is not None)
         return 1 if self._ack["sessionPresent"] else 0
 
     def _connected(self, connack):
         self._ack = connack
 
+    def _closed(self):  # with reconnectPeriod 0 nothing more happens by itself...
+        self._down = True
+
+    def _attempt(self):  # ...but after reconnect() (connect() when connected) an attempt follows
+        self._down = False
+
     def _wait(self, done, timeout=True):
         c = self.c
         t0 = ticks_ms()
         while not done():
             self._raise()
-            if not (c.connected or c._st in (-1, 1, 2)):
+            if self._down:  # closed, and (reconnectPeriod 0) nothing more will happen
                 raise OSError(ENOTCONN)
             if timeout and ticks_diff(ticks_ms(), t0) > self.TIMEOUT:
                 raise OSError(ETIMEDOUT)
@@ -97,9 +109,9 @@ class MQTTClient:
         e = self._err
         if e and not self.c.connected:
             self._err = None
-            if e.code and e.code < 6 and str(e).startswith("connection refused"):
+            if isinstance(e.code, int) and e.code < 6 and str(e).startswith("connection refused"):
                 raise MQTTException(e.code)  # CONNACK's return code, as umqtt raises it
-            raise OSError(e.code or ENOTCONN, str(e))
+            raise OSError(e.errno or ENOTCONN, str(e))
 
     def _live(self):
         if not self.c or not self.c.connected:
@@ -110,12 +122,11 @@ class MQTTClient:
         c = self.c
         if c and c.connected:
             c.end()
-            self._wait(lambda: c._st == 4)
+            self._wait(lambda: self._down)
 
     def ping(self):
         self._live()
-        self.c._put(0xC0, b"")
-        self.c._drain()
+        self.c.ping()
 
     def publish(self, topic, msg, retain=False, qos=0):
         self._live()
@@ -126,7 +137,7 @@ class MQTTClient:
             if acked[0]:
                 raise acked[0]
         else:
-            self.c._drain()  # on its way now, as umqtt writes it
+            self.c.drain()  # on its way now, as umqtt writes it
 
     def subscribe(self, topic, qos=0):
         self._live()

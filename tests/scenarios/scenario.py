@@ -46,6 +46,25 @@ def ename(e):
     return type(e).__name__
 
 
+def fault(cmd):
+    """Tell tests/faultproxy.py (FAULT_PORT) to do cmd now; its answer."""
+    import socket
+
+    s = socket.socket()
+    s.connect(socket.getaddrinfo("127.0.0.1", int(env("FAULT_PORT")))[0][-1])
+    s.send((cmd + "\n").encode())
+    r = b""
+    while not r.endswith(b"\n"):
+        x = s.recv(64)
+        if not x:
+            break
+        r += x
+    s.close()
+    r = r.decode().strip()
+    check(r.startswith("ok"), "fault proxy: %s -> %s" % (cmd, r))
+    return r
+
+
 class Events:
     """Counts and prints a client's events: 'NAME event ...' lines."""
 

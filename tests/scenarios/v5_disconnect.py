@@ -1,8 +1,8 @@
 # MQTT 5 DISCONNECT from the server. The broker has retain_available false,
 # so a retained publish makes it send DISCONNECT 0x9A (retain not supported):
 # A, listening for 'disconnect', gets it with its reason code, then
-# 'offline' and 'close' (no 'error'); C, not listening, gets an 'error'
-# carrying the code. Then a session takeover (B connects with A2's client id):
+# 'offline' and 'close' (no 'error', as mqtt.js); C, not listening, has it
+# printed (and no 'error' either). Then a session takeover (B connects with A2's client id):
 # A2 gets 'close', and 'disconnect' 0x8E if the broker sends one (mosquitto
 # 2.0.11 closes the old connection without a DISCONNECT).
 # env: MQTT_URL
@@ -29,9 +29,7 @@ ec = Events(c, "C")
 connected(c, ec)
 c.publish("v5/dis", "kept?", {"retain": True})
 wait(lambda: ec.count("close"), 5000, "C to be disconnected")
-e = ec.errors and ec.errors[0]
-check(e and e.code == 0x9A, "C error %r" % (e,))
-print("C error: %s" % e)
+check(ec.count("error") == 0, "C error %r" % (ec.errors,))
 end(c, ec)
 
 a2 = mqtt.connect(url(), {"protocolVersion": 5, "clientId": "s-v5-same", "reconnectPeriod": 0})

@@ -1,0 +1,39 @@
+# connect() and reconnect() on a connected client, each twice in a row: a
+# live connection is kept by connect() and replaced once by reconnect(); a
+# QoS 1 publish made right after completes at once (not after a keepalive).
+# env: MQTT_URL
+import mqtt
+from scenario import url, check, wait, Events, connected, end
+from mqtt.compat import ticks_ms, ticks_diff
+
+c = mqtt.connect(url(), {"clientId": "s-again", "keepalive": 4, "reconnectPeriod": 200})
+ev = Events(c, "A")
+connected(c, ev)
+
+
+def publish_now(what):
+    t0 = ticks_ms()
+    r = []
+    c.publish("again/t", what, {"qos": 1}, r.append)
+    wait(lambda: r, 5000, "the ack of %s" % what)
+    ms = ticks_diff(ticks_ms(), t0)
+    print("%s: ack after %s ms" % (what, "<1000" if ms < 1000 else ms))
+    check(r == [None] and ms < 1000, "%s: %r after %d ms" % (what, r, ms))
+
+
+c.connect()
+c.connect()
+check(c.connected, "connect() on a connected client dropped it")
+publish_now("after connect() x2")
+check(ev.count("close") == 0 and ev.count("connect") == 1, "connect() replaced the connection")
+c.reconnect()
+c.reconnect()
+publish_now("after reconnect() x2")
+print("closes %d, connects %d" % (ev.count("close"), ev.count("connect")))
+check(ev.count("close") == 1 and ev.count("connect") == 2, "reconnect() twice: one new connection")
+end(c, ev)
+c.connect()  # an ended client connects again
+wait(lambda: ev.count("connect") == 3, 5000, "connect after end")
+publish_now("after end() and connect()")
+end(c, ev)
+print("OK")
