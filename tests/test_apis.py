@@ -118,3 +118,7 @@ def test_reconnect_with_more_in_flight_than_one_write(runtime, proxy):
 
 def test_connect_and_reconnect_on_a_connected_client(runtime, broker):
     ok(runtime.run("connect_again.py", {"MQTT_URL": broker.url}), "closes 1, connects 2")
+
+
+def test_published_event(runtime, broker):
+    ok(runtime.run("published.py", {"MQTT_URL": broker.url}))

@@ -68,7 +68,8 @@ class Client(Protocol):
     _tr = _t = _pt = _end = _held = _pk = None  # transport; deadline of the state; PINGREQ unanswered
     # since; end()'s (force, callback); messages that came while a handler ran; the packet dict handed out
     _state = _lt = _lr = _ka = 0  # state; last write, last read (ticks); keepalive (ms)
-    _again = _dispatching = False  # an attempt was made before ('reconnect'); a message handler runs
+    _again = _dispatching = _watch = False  # an attempt was made before ('reconnect'); a message
+    # handler runs; someone listens to 'published'
 
     def __init__(self, options):
         Protocol.__init__(self, options)
@@ -85,6 +86,8 @@ class Client(Protocol):
         if not callable(fn):
             raise TypeError("listener must be callable")
         self._ev[name] = self._ev.get(name, ()) + (fn,)
+        if name == "published":
+            self._watch = True
         if name[:6] == "packet" and not self._tap:
             from .trace import tap
 
@@ -119,6 +122,12 @@ class Client(Protocol):
             _later.append((cb, (err, granted) if e[0] == _SUBSCRIBE else (err,)))
         elif err:
             _later.append((self._emit, ("error", err)))
+        if self._watch and not err and e[0] in (_PUBLISH, 6):  # (a QoS 2 PUBLISH ends as PUBREL)
+            self._published(e[2], e[3], e[4])
+
+    def _published(self, t, m, f):  # 'published': a publish of this client completed
+        _later.append((self._emit, ("published", str(t, "utf-8"), bytes(m), {"qos": f >> 1 & 3,
+                                                                              "retain": f & 1 == 1})))
 
     def _refuse(self, callback, err):  # a request refused when it was made
         _later.append((callback, (err,)) if callback else (self._emit, ("error", err)))
@@ -162,6 +171,8 @@ class Client(Protocol):
                     self._pub(t, message, f, None, pr) or self.drain() and self._pub(t, message, f, None, pr)):
                 if callback:
                     _later.append((callback, (None,)))
+                if self._watch:
+                    self._published(t, message, f)
             else:  # queued: a copy, since the caller may reuse its buffer
                 self.request(_PUBLISH, t, bytes(message), f, callback, pr)
         except MemoryError:
