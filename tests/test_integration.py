@@ -127,8 +127,11 @@ def test_bad_arguments(runtime, broker):
     got = ok(res)
     for label in ("publish qos=3", "publish topic with #", "publish topic with +", "publish empty topic",
                   "unknown option keyword", "unknown option dict", "subscribe empty topic",
-                  "subscribe qos=3", "subscribe bad wildcard", "unsubscribe empty topic"):
+                  "subscribe qos=3", "subscribe bad wildcard", "unsubscribe empty topic", "publish topic with NUL",
+                  "publish topic not UTF-8", "publish topic over 65535 bytes", "subscribe filter with NUL"):
         assert any(line.startswith(label + ": ValueError: ") for line in got), "%s\n%s" % (label, describe(*res))
+    for label in ("subscribe", "subscribe qos", "unsubscribe", "publish"):
+        assert any(line.startswith("callback %s: MQTTError: " % label) for line in got), describe(*res)
 
 
 def test_connection_refused_retries(runtime):
@@ -140,8 +143,9 @@ def test_connection_refused_retries(runtime):
 
 def test_password_auth(runtime, make_broker):
     """Right credentials (URL or options) connect; a wrong password gives an
-    MQTTError with the CONNACK code (4 or 5) and its text, and being refused
-    over and over doesn't make a retry storm: one attempt per reconnectPeriod."""
+    MQTTError with the CONNACK code (4 or 5) and its text and is not retried
+    (mqtt.js); with reconnectOnConnackError, being refused over and over
+    doesn't make a retry storm: the attempts back off."""
     b = make_broker(users={"alice": "s3cret", "bob": "other"})
     env = {"MQTT_URL": b.url, "GOOD_URL": b.url_with("alice", "s3cret"), "USER": "alice", "PASS": "s3cret",
            "RUN_MS": "3000"}
@@ -153,10 +157,11 @@ def test_password_auth(runtime, make_broker):
     log = b.log()
     assert "as s-auth-url (p2, c1, k60, u'alice')." in log and "as s-auth-opt (p2, c1, k60, u'alice')." in log, log
     assert "disconnected, not authorised." in log and "as s-auth-bad" not in log, log
-    # 3000 ms at one attempt per 500 ms: the first at once, then about 6 reconnects
-    storm = [line for line in got if line.startswith("in 3000 ms with reconnectPeriod 500:")]
+    assert "refused, then in 1000 ms: reconnect=0" in got
+    # 3000 ms: the first at once, then after 150-250, 300-500, 300-500, ... ms: 6 to 10 reconnects
+    storm = [line for line in got if line.startswith("in 3000 ms with reconnectPeriod 200..400:")]
     assert storm, describe(*res)
     n = int(storm[0].split("reconnect=")[1].split()[0])
-    assert 4 <= n <= 7, describe(*res)
-    tries = log.count("Client <unknown> disconnected, not authorised.") - 1  # (mosquitto names no refused id)
-    assert 5 <= tries <= 8, log[-3000:]
+    assert 6 <= n <= 10, describe(*res)
+    tries = log.count("Client <unknown> disconnected, not authorised.") - 2  # (mosquitto names no refused id)
+    assert n <= tries <= n + 1, log[-3000:]

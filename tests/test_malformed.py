@@ -29,6 +29,9 @@ CASES = {
     "publish_topic_overlong_slash": ([CONNACK, b"\x30\x07\x00\x03h\xc0\xafhi"], False),
     "second_connack": ([CONNACK, CONNACK], False),
     "not_an_mqtt_server": ([b"HTTP/1.1 400 Bad Request\r\n\r\n"], False),
+    # a broker that never sends PUBREL: at most 128 QoS 2 ids are held
+    "qos2_flood_without_pubrel": ([CONNACK, b"".join(b"\x34\x05\x00\x01t" + bytes((i >> 8, i & 255))
+                                                     for i in range(1, 130))], False),
     "suback_over_maximumPacketSize": ([CONNACK, b"\x90" + vlen(MAX * 2) + b"\x00\x01" + b"\x00" * 64], False),
 }
 
@@ -77,4 +80,4 @@ def test_cut_in_the_middle_of_a_packet_is_a_lost_link(runtime):
     fb = FakeBroker([CONNACK, b"\x30\x0a\x00\x03abc"], close=True)
     res = runtime.run("cut.py", {"MQTT_URL": fb.url}, timeout=20)
     assert fb.join() and fb.error is None, (fb.error, describe(*res))
-    ok(res, "events: connect offline close end", "errors: []")
+    ok(res, "events: connect close end", "errors: []")

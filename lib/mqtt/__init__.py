@@ -4,7 +4,8 @@ from .core import MQTTError, ProtocolError  # noqa: F401
 from .client import Client, run, setTimeout, setInterval, clearTimeout, clearInterval  # noqa: F401
 
 _RANGES = (("port", 1, 65535), ("keepalive", 0, 65535), ("reconnectPeriod", 0, 1 << 29),
-           ("connectTimeout", 1, 1 << 29), ("queueSize", 0, 1 << 20), ("maxInflight", 1, 65535), ("maximumPacketSize", 2, 1 << 28), ("resendLimit", 1, 1 << 20))
+           ("connectTimeout", 1, 1 << 29), ("queueSize", 0, 1 << 20), ("maxInflight", 1, 65535), ("maximumPacketSize", 2, 1 << 28), ("resendLimit", 1, 1 << 20),
+           ("reconnectPeriodMax", 0, 1 << 29))
 
 
 def createClient(options=None, **kw):
@@ -25,7 +26,8 @@ def connect(url=None, options=None, **kw):
          "will": None, "callback": None, "manualConnect": None, "queueSize": 32, "maxInflight": 20,
          "maximumPacketSize": 4096, "ca": None, "ca_len": None, "cert": None, "key": None,
          "servername": None, "rejectUnauthorized": None, "properties": None, "auth": None,
-         "autoUseTopicAlias": None, "autoAssignTopicAlias": None, "resendLimit": 3}
+         "autoUseTopicAlias": None, "autoAssignTopicAlias": None, "resendLimit": 3,
+         "reconnectPeriodMax": 30000, "reconnectOnConnackError": None, "servers": None}
     if url:
         if not isinstance(url, str) or "://" not in url:
             raise ValueError("URL must look like mqtt://host:1883")
@@ -57,6 +59,12 @@ def connect(url=None, options=None, **kw):
         from .tls import options
 
         options(o)
+    s = o["servers"]  # [{'host', 'port'}, ...]: tried in turn
+    if s is not None:
+        if not isinstance(s, list) or not s or [1 for x in s if not isinstance(x, dict) or not x.get("host")
+                                                or not isinstance(x.get("port", 1), int)]:
+            raise ValueError("servers must be a list of {'host', 'port'}")
+        o["host"] = o["host"] or s[0]["host"]
     if not o["host"]:
         raise ValueError("no broker host")
     for k, lo, hi in _RANGES:

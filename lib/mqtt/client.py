@@ -2,6 +2,7 @@
 # events, a bounded offline queue, keepalive and reconnect; and the one loop
 # (run(), timers) that drives every client. Callbacks run only from the loop.
 import select
+from random import getrandbits
 from .compat import ticks_ms, ticks_diff, ticks_add, print_exc, const, MPY
 from .core import Protocol, MQTTError, EV_MESSAGE, EV_CONNACK, EV_ERROR, TXBUF, utf8
 from .transport import TCP, errname
@@ -46,8 +47,17 @@ def _json(o):  # JSON.stringify(options), as JavaScript examples pass them
     return o
 
 
-def _filters(t, q=None):
-    # topic filter(s) -> [(filter, qos)], or [filter] without q; checked
+def topic_bytes(topic):
+    # a topic to publish to, as it goes on the wire; checked (ValueError): a
+    # broker closes the connection on a bad one
+    t = topic.encode() if isinstance(topic, str) else topic
+    if not isinstance(t, bytes) or not t or b"#" in t or b"+" in t or len(t) > 65535 or utf8(t, 0, len(t)) is None:
+        raise ValueError("bad topic %r: 1 to 65535 bytes of UTF-8, no wildcard, no NUL" % (topic,))
+    return t
+
+
+def filters(t, q=None):
+    # topic filter(s) -> [(filter, qos)], or [filter] without q; checked (ValueError)
     r = []
     for t in [t] if isinstance(t, str) else t:
         v = q
@@ -65,11 +75,14 @@ def _filters(t, q=None):
 
 class Client(Protocol):
     # class-level defaults: an instance holds only what it has set (RAM)
-    _tr = _t = _pt = _end = _held = _pk = None  # transport; deadline of the state; PINGREQ unanswered
-    # since; end()'s (force, callback); messages that came while a handler ran; the packet dict handed out
-    _state = _lt = _lr = _ka = 0  # state; last write, last read (ticks); keepalive (ms)
-    _again = _dispatching = _watch = False  # an attempt was made before ('reconnect'); a message
-    # handler runs; someone listens to 'published'
+    _tr = _t = _pt = _end = _held = _pk = _ref = None  # transport; deadline of the state; PINGREQ
+    # unanswered since; end()'s (force, callback); messages that came while a handler ran; the packet
+    # dict handed out; MQTT 5 Server Reference (host, port) for the next attempt
+    _state = _lt = _lr = _ka = _delay = _srv = 0  # state; last write, last read (ticks); keepalive (ms);
+    # the next reconnect's delay before jitter (ms); which of the servers
+    _at = ("", 0)  # the server of the last attempt
+    _again = _dispatching = _watch = _offline = False  # an attempt was made before ('reconnect');
+    # a message handler runs; someone listens to 'published'; 'offline' said for this outage
 
     def __init__(self, options):
         Protocol.__init__(self, options)
@@ -129,36 +142,41 @@ class Client(Protocol):
         _later.append((self._emit, ("published", str(t, "utf-8"), bytes(m), {"qos": f >> 1 & 3,
                                                                               "retain": f & 1 == 1})))
 
-    def _refuse(self, callback, err):  # a request refused when it was made
-        _later.append((callback, (err,)) if callback else (self._emit, ("error", err)))
+    def _refuse(self, callback, err, granted=0):  # a request refused when it was made
+        _later.append((callback, (err, None) if granted else (err,)) if callback else (self._emit, ("error", err)))
         return self
+
+    def _bad(self, callback, e, granted=0):  # bad arguments: raised, or told to the callback
+        if not callback:
+            raise e
+        return self._refuse(callback, MQTTError(str(e)), granted)
 
     # -- requests
 
     def publish(self, topic, message, options=None, callback=None):
+        # Bad arguments raise, or with a callback go to it (as mqtt.js)
         if _guard[0] and _guard[0].outside():
             return _guard[0].call(self.publish, topic, message, options, callback)
         if callable(options):
             options, callback = None, options
         q = f = 0
         pr = None
-        if options:
-            options = _json(options)
-            q = options.get("qos", 0)
-            if q not in (0, 1, 2):
-                raise ValueError("qos must be 0, 1 or 2")
-            f = q << 1 | (1 if options.get("retain") else 0) | (8 if options.get("dup") else 0)
-        if isinstance(message, str):
-            message = message.encode()
-        elif not isinstance(message, (bytes, bytearray, memoryview)):
-            raise TypeError("message must be str or bytes-like")
-        if topic is not _topic[0]:  # a topic is checked once, not per message: a broker closes
-            t = topic.encode() if isinstance(topic, str) else topic  # the connection on a bad one
-            if not isinstance(t, bytes) or not t or b"#" in t or b"+" in t or len(t) > 65535 \
-                    or utf8(t, 0, len(t)) is None:
-                raise ValueError("bad topic %r: 1 to 65535 bytes of UTF-8, no wildcard, no NUL" % (topic,))
-            _topic[1] = t
-            _topic[0] = topic
+        try:
+            if options:
+                options = _json(options)
+                q = options.get("qos", 0)
+                if q not in (0, 1, 2):
+                    raise ValueError("qos must be 0, 1 or 2")
+                f = q << 1 | (1 if options.get("retain") else 0) | (8 if options.get("dup") else 0)
+            if isinstance(message, str):
+                message = message.encode()
+            elif not isinstance(message, (bytes, bytearray, memoryview)):
+                raise TypeError("message must be str or bytes-like")
+            if topic is not _topic[0]:  # a topic is checked once, not per message
+                _topic[1] = topic_bytes(topic)
+                _topic[0] = topic
+        except (ValueError, TypeError) as e:
+            return self._bad(callback, e)
         t = _topic[1]
         if self._v5:  # properties, topic aliases and the server's limits (v5.py)
             pr = self._publish_out(t, message, options)
@@ -185,17 +203,20 @@ class Client(Protocol):
             return _guard[0].call(self.subscribe, topic, options, callback)
         if callable(options):
             options, callback = None, options
-        options = _json(options) or {}
         ts = []
-        if isinstance(topic, dict):
-            topic = topic.items()
-        elif isinstance(topic, str) or not (topic and isinstance(topic[0], tuple)):
-            topic = [(t, options) for t in _filters(topic)]
-        for t, v in topic:
-            if not isinstance(v, dict):
-                v = {"qos": v}
-            t, q = _filters([(t, v.get("qos", options.get("qos", 0)))], 0)[0]
-            ts.append((t, q | (self._sub_options(v) if self._v5 else 0)))
+        try:
+            options = _json(options) or {}
+            if isinstance(topic, dict):
+                topic = topic.items()
+            elif isinstance(topic, str) or not (topic and isinstance(topic[0], tuple)):
+                topic = [(t, options) for t in filters(topic)]
+            for t, v in topic:
+                if not isinstance(v, dict):
+                    v = {"qos": v}
+                t, q = filters([(t, v.get("qos", options.get("qos", 0)))], 0)[0]
+                ts.append((t, q | (self._sub_options(v) if self._v5 else 0)))
+        except (ValueError, TypeError) as e:
+            return self._bad(callback, e, 1)
         return self._ask(_SUBSCRIBE, ts, callback, options)
 
     def unsubscribe(self, topic, options=None, callback=None):
@@ -203,7 +224,11 @@ class Client(Protocol):
             return _guard[0].call(self.unsubscribe, topic, options, callback)
         if callable(options):
             options, callback = None, options
-        return self._ask(_UNSUBSCRIBE, _filters(topic), callback, options)
+        try:
+            ts = filters(topic)
+        except (ValueError, TypeError) as e:
+            return self._bad(callback, e)
+        return self._ask(_UNSUBSCRIBE, ts, callback, options)
 
     def _ask(self, kind, ts, callback, options):
         if self._end or self._state == _ENDED:
@@ -310,6 +335,8 @@ class Client(Protocol):
             except Exception as e:  # OSError, or broker input we refuse
                 self._lost(e)
         self._timer(now)
+        # ms until this client's next deadline (an attempt, a timeout), for the loop's wait
+        return 100 if self._t is None else max(0, min(100, ticks_diff(self._t, ticks_ms())))
 
     def _io(self, tr):
         self.drain()
@@ -347,6 +374,8 @@ class Client(Protocol):
                 self._deliver()
             elif ev == EV_CONNACK:
                 self._t = None
+                self._delay = 0  # the next outage starts its back-off afresh
+                self._offline = False
                 self._emit("connect", self._in)
                 self.flush()
             elif ev == EV_ERROR:
@@ -421,13 +450,22 @@ class Client(Protocol):
             self._attempt(now)
 
     def _where(self):
-        return "%s:%d" % (self.options["host"], self.options["port"])
+        return "%s:%d" % self._at
 
     def _attempt(self, now):
+        # the next server (options servers, as mqtt.js: in turn at each
+        # attempt after the first), or where the last one referred us to
         o = self.options
+        s = o.get("servers")
         if self._again:
             self._emit("reconnect")
+            if s:
+                self._srv = (self._srv + 1) % len(s)
         self._again = True
+        h = self._ref or s and (s[self._srv]["host"], s[self._srv].get("port", o["port"])) \
+            or (o["host"], o["port"])
+        self._at = h
+        self._ref = None
         self._state = _OPENING
         self._t = ticks_add(now, o["connectTimeout"])
         self._pt = None
@@ -437,9 +475,9 @@ class Client(Protocol):
             if o["protocol"] in ("mqtts", "ssl"):  # an optional module, loaded for TLS only
                 from .tls import TLS
 
-                self._tr = TLS(self)
+                self._tr = TLS(self, h[0], h[1])
             else:
-                self._tr = TCP(o["host"], o["port"])
+                self._tr = TCP(h[0], h[1])
             self.connect_packet()
         except Exception as e:  # OSError; TLS set-up (bad cert, no tls.py on the board)
             self._lost(e)
@@ -457,8 +495,8 @@ class Client(Protocol):
 
     def _lost(self, err=None, by_broker=0):
         # The connection is gone (or never came): its requests wait for the
-        # next one; error, offline and close events; the next attempt scheduled.
-        was = self.connected
+        # next one; error, offline and close events, in mqtt.js's order; the
+        # next attempt after the back-off (none after a CONNACK refusal).
         tr = self._close()
         if isinstance(err, OSError) and err.args and err.args[0] in (32, 104):  # EPIPE, ECONNRESET
             by_broker = 1
@@ -471,11 +509,22 @@ class Client(Protocol):
                 err = MQTTError("%s: %s" % (self._where(), n or err), n or c)
                 err.errno = c if n else None
             self._emit("error", err)
-        if was:
-            self._emit("offline")
+        o = self.options
+        p = o["reconnectPeriod"]
+        if err and err.refused and not self._ref and not o.get("reconnectOnConnackError"):
+            p = 0
+        if p:
+            # back-off: reconnectPeriod, doubled after each failed attempt up
+            # to reconnectPeriodMax, +-25% at random, so that a fleet does
+            # not come back in lock-step after a broker restart
+            d = self._delay or p
+            self._delay = min(d * 2, max(o["reconnectPeriodMax"], p))
+            p = d - (d >> 2) + (getrandbits(16) * (d >> 1) >> 16) if d > 3 else d
+            if not self._offline:  # once an outage, before 'close' (mqtt.js)
+                self._offline = True
+                self._emit("offline")
         if tr or err:  # not again when end() follows a lost connection
             self._emit("close")
-        p = self.options["reconnectPeriod"]
         self._t = ticks_add(ticks_ms(), p) if p else None
         if not p and self in _clients:  # nothing more will happen by itself
             _clients.remove(self)
@@ -540,7 +589,7 @@ def clearTimeout(h):
 clearInterval = clearTimeout
 
 
-def _all(now):  # one step of every timer and client; ms to the next timer (at most 100)
+def _all(now):  # one step of every timer and client; ms to the next deadline (at most 100)
     w = 100
     for t in _timers[:]:
         d = ticks_diff(t[0], now)
@@ -554,7 +603,7 @@ def _all(now):  # one step of every timer and client; ms to the next timer (at m
             w = d
     _run_later()
     for c in _clients[:]:
-        c._step(now)
+        w = min(w, c._step(now))
     _run_later()
     return w
 

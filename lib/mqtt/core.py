@@ -48,6 +48,7 @@ QOS2_MAX = const(128)  # incoming QoS 2 messages awaiting PUBREL, at most
 
 class MQTTError(Exception):
     errno = None  # a socket error's number (code then holds its name, as mqtt.js has it)
+    refused = 0  # the broker refused the connection (CONNACK): not retried (mqtt.js)
 
     def __init__(self, msg, code=None):
         super().__init__(msg)
@@ -453,7 +454,9 @@ class Protocol:
 
     def _connack_in(self, sp, rc, pr):
         if rc:
-            raise MQTTError("connection refused: " + self._why(rc, pr), rc)
+            e = MQTTError("connection refused: " + self._why(rc, pr), rc)
+            e.refused = 1
+            raise e
         self._awaiting = False
         if self._v5:
             self._server(pr)

@@ -3,7 +3,7 @@
 # Optional: a board that doesn't need it leaves this module out.
 from . import connect
 from .core import MQTTError
-from .client import _call
+from .client import _call, filters, topic_bytes
 
 OK = 0  # request accepted
 EINVAL = -1  # invalid argument
@@ -25,6 +25,9 @@ def createClient(options=None, **kw):
     ok = o.pop("success", None)
     fail = o.pop("fail", None)
     try:
+        for k, f in (("success", ok), ("fail", fail)):
+            if f is not None and not callable(f):
+                raise TypeError("%s must be a function, not %r" % (k, f))
         host = o.pop("host", None)
         if not isinstance(host, str) or not host:
             raise ValueError("host is required: a domain name or an IP address")
@@ -53,9 +56,9 @@ class HaaSClient:
         self._n = 0  # successful connections so far
         self._err = None
         self._closed = False  # close() was called
+        self._linked = False  # connected now (a close then is a 'disconnect')
         on = client.on
         on("connect", self._up)
-        on("offline", lambda: self._emit("disconnect"))
         on("error", self._error)
         on("close", self._close)
         on("end", lambda: self._emit("close"))
@@ -74,6 +77,7 @@ class HaaSClient:
             _call(f, *a)
 
     def _up(self, connack):
+        self._linked = True
         self._n += 1
         if self._n > 1:
             return self._emit("reconnect")  # HaaS: a reconnection succeeded
@@ -88,14 +92,20 @@ class HaaSClient:
         self._emit("error", err)
 
     def _close(self):
+        if self._linked:  # an established connection was lost
+            self._linked = False
+            self._emit("disconnect")
         fail = self._once[1]
         if fail and not self._n:  # the first attempt failed; retries go on unless closed
             self._once = [None, None]
             _call(fail, self._err or MQTTError("connection failed"))
 
-    def _req(self, o, send):
+    def _req(self, o, check, send):
+        # the seed's integer results: arguments checked here, with the client's own checks
         c = self.client
-        if not isinstance(o, dict) or not o.get("topic"):
+        try:
+            check(o)
+        except (ValueError, TypeError, KeyError, AttributeError):
             return EINVAL
         if self._closed:
             return ECLOSED
@@ -111,26 +121,30 @@ class HaaSClient:
             elif ok:
                 ok()
 
-        try:
-            send(c, o, done)
-        except (ValueError, TypeError):
-            return EINVAL
+        send(c, o, done)
         return OK
 
     def subscribe(self, options):
-        return self._req(options, lambda c, o, cb: c.subscribe(o["topic"], {"qos": o.get("qos", 0)}, cb))
+        return self._req(options, lambda o: filters([(o["topic"], o.get("qos", 0))], 0),
+                         lambda c, o, cb: c.subscribe(o["topic"], {"qos": o.get("qos", 0)}, cb))
 
     def unsubscribe(self, options):
-        return self._req(options, lambda c, o, cb: c.unsubscribe(o["topic"], None, cb))
+        return self._req(options, lambda o: filters(o["topic"]), lambda c, o, cb: c.unsubscribe(o["topic"], None, cb))
 
     def publish(self, options):
-        if not isinstance(options, dict) or "message" not in options:
-            return EINVAL
-        return self._req(options, lambda c, o, cb: c.publish(o["topic"], o["message"], {"qos": o.get("qos", 0)}, cb))
+        return self._req(options, _publishable,
+                         lambda c, o, cb: c.publish(o["topic"], o["message"], {"qos": o.get("qos", 0)}, cb))
 
     def close(self):
         if self._closed:
             return ECLOSED
         self._closed = True
+        self._linked = False  # closed by us: 'close', not 'disconnect'
         self.client.end()
         return OK
+
+
+def _publishable(o):
+    topic_bytes(o["topic"])
+    if o.get("qos", 0) not in (0, 1, 2) or not isinstance(o["message"], (str, bytes, bytearray, memoryview)):
+        raise ValueError

@@ -58,10 +58,9 @@ class TLS(TCP):
     _w = _up = 0  # length of a write that would block: retried as it was (mbedtls counts
     # it then); something went through (the handshake is over)
 
-    def __init__(self, c):
+    def __init__(self, c, h, port):
         o = c.options
-        h = o["host"]
-        TCP.__init__(self, h, o["port"])
+        TCP.__init__(self, h, port)
         v = o.get("rejectUnauthorized", 1)
         ca, ce = o.get("ca"), o.get("cert")
         h = o.get("servername") or h

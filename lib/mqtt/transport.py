@@ -11,9 +11,10 @@ def errname(c):
     try:
         from errno import errorcode
 
-        return errorcode.get(c)
+        n = errorcode.get(c)
     except ImportError:  # a build without the table
-        return None
+        n = None
+    return n or {32: "EPIPE", 101: "ENETUNREACH"}.get(c)  # (not in MicroPython's table)
 
 
 class TCP:

@@ -104,9 +104,11 @@ def _item(i, v):
         if not isinstance(v, (str, bytes, bytearray)):
             raise TypeError("property %s must be str or bytes" % _N[i])
         return h + _s(bytes(v) if isinstance(v, bytearray) else v)
+    if v is True or v is False:  # payloadFormatIndicator: True (MicroPython's bool is no int)
+        v = int(v)
     if not isinstance(v, int) or not 0 <= v < 1 << 8 * t:
         raise ValueError("property %s out of range" % _N[i])
-    return h + int(v).to_bytes(t, "big")  # (a bool, e.g. payloadFormatIndicator: True, as an int)
+    return h + v.to_bytes(t, "big")
 
 
 def decode(b, o, e):
@@ -294,6 +296,19 @@ class Client5(Client):
         self._ta = {}
         self._tc = 0
 
+    def _connack_in(self, sp, rc, pr):
+        if rc in (0x9C, 0x9D):  # use another server, server moved
+            self._refer(pr)
+        return Protocol._connack_in(self, sp, rc, pr)
+
+    def _refer(self, pr):
+        # the server's serverReference ('host', 'host:port', a list: the
+        # first) is where the next attempt goes
+        r = (pr.get("serverReference") or "").split(" ")[0]
+        if r:
+            h, _, p = r.rpartition(":") if r.count(":") == 1 else (r, 0, "")
+            self._ref = (h, int(p) if p.isdigit() else self._at[1])
+
     def _ack_in(self, t, pid, a, b):  # PUBACK, PUBREC, PUBREL, PUBCOMP: reason code, properties
         rx = self._rx
         rc = rx[a + 2] if b - a > 2 else 0
@@ -332,6 +347,8 @@ class Client5(Client):
     def _event(self, ev):
         pk = self._in
         if ev == _EV_DISCONNECT:  # as mqtt.js: 'disconnect', then offline and close, no error
+            if pk["reasonCode"] in (0x9C, 0x9D):
+                self._refer(pk["properties"])
             if self._ev.get("disconnect"):
                 self._emit("disconnect", pk)
             else:

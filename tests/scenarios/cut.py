@@ -1,6 +1,6 @@
 # The connection is cut in the middle of a packet (tests/fakebroker.py
 # closes after half a PUBLISH): a lost link like any other, as mqtt.js has
-# it: offline and close, no error. env: MQTT_URL
+# it: close, no error (and no offline: reconnectPeriod 0). env: MQTT_URL
 import mqtt
 from scenario import url, wait, Events
 

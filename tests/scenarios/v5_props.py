@@ -13,9 +13,10 @@ check(ck.get("reasonCode") == 0 and isinstance(ck.get("properties"), dict), "con
 r = subscribe(c, "v5/p/#", {"qos": 2, "properties": {"subscriptionIdentifier": 42, "userProperties": {"s": "1"}}})
 check(r.err is None and r.value == [{"topic": "v5/p/#", "qos": 2}], "granted %r %r" % (r.err, r.value))
 pk = []
-c.on("message", lambda t, m, p: pk.append(p))
+c.on("message", lambda t, m, p: pk.append(dict(p)))  # (the packet dict is refilled per message)
 props = {"userProperties": {"a": "1", "b": ["x", "y"]}, "correlationData": b"\x00\x01\xff",
-         "responseTopic": "v5/reply", "contentType": "text/plain", "payloadFormatIndicator": 1}
+         "responseTopic": "v5/reply", "contentType": "text/plain",
+         "payloadFormatIndicator": True}  # a bool, as in mqtt.js and the user-script documents
 acks = []
 for q in (0, 1, 2):
     c.publish("v5/p/%d" % q, "m%d" % q, {"qos": q, "properties": props}, lambda err: acks.append(err))
