@@ -215,15 +215,21 @@ def mod_file(root, mod):
     return p + "/__init__.py" if os.path.isdir(os.path.join(root, p)) else p + ".py"
 
 
-def frozen_binary():
+def loaded_from_disk(f):
+    # a module's __file__: frozen ones carry their manifest path ("mqtt/__init__.py",
+    # or under ".frozen"), modules found on MICROPYPATH an absolute .py/.mpy path
+    return bool(f) and not f.startswith(".frozen") and (os.path.isabs(f) or f.endswith(".mpy"))
+
+
+def frozen_binary(tmp):
     """(path, None) of a unix binary with mqtt frozen in, or (None, why not)."""
     p = os.environ.get("FROZEN_MICROPYTHON") or FROZEN_DEFAULT
     if not (os.path.isfile(p) and os.access(p, os.X_OK)):
         return None, ("no frozen unix binary at %s (make firmware BOARD=UNIX MICROPY_DIR=..., "
                       "or FROZEN_MICROPYTHON=/path)" % os.path.relpath(p, ROOT))
-    try:
+    try:  # nothing but .frozen on the path, in an empty folder
         r = subprocess.run([p, "-c", "import mqtt; print('FILE', getattr(mqtt, '__file__', ''))"],
-                           capture_output=True, text=True, timeout=20,
+                           capture_output=True, text=True, timeout=20, cwd=tmp,
                            env=dict(os.environ, MICROPYPATH=".frozen"))
     except (OSError, subprocess.TimeoutExpired) as e:
         return None, "%s does not run: %s" % (p, e)
@@ -231,7 +237,7 @@ def frozen_binary():
     if r.returncode or not f:
         return None, "%s: `import mqtt` fails without lib/ (not frozen in?): %s" % (
             p, (r.stdout + r.stderr).strip()[-300:])
-    if f[0] and not f[0].startswith(".frozen"):
+    if loaded_from_disk(f[0]):
         return None, "%s: mqtt comes from %s, not from .frozen" % (p, f[0])
     return p, None
 
@@ -280,11 +286,13 @@ class Bench:
                 self.skipped.append("%s: %s" % (name, e))
                 names.remove(name)
         self.stage["raw"] = sc
-        self.frozen, why = frozen_binary()
+        self.frozen, why = frozen_binary(self.tmp)
         if why:
             self.skipped.append("frozen column: " + why)
         else:
-            self.info["frozen"] = self.frozen
+            r = subprocess.run([self.frozen, "-c", "import sys; print(sys.maxsize > 1 << 32)"],
+                               capture_output=True, text=True, timeout=20)
+            self.info["frozen"] = "%s (%s)" % (self.frozen, "64-bit" if "True" in r.stdout else "32-bit")
             # .mpy scripts must match the frozen binary's bytecode version;
             # fall back to the .py sources where they don't
             self.frozen_scripts = sc
@@ -507,7 +515,7 @@ def main(argv=None):
             return 2
         broker = Broker(tmp, not a.broker_nagle)
         b.port = broker.port
-        print("mosquitto %s on 127.0.0.1 (TCP_NODELAY %s); MicroPython %s; %d-byte payloads, N=%d, "
+        print("mosquitto %s on 127.0.0.1 (TCP_NODELAY %s); %s; %d-byte payloads, N=%d, "
               "window %d, one-at-a-time runs %d ms; %d interleaved rounds: median (min–max)" % (
                   broker.version, "off" if a.broker_nagle else "on", mp_version(b.mpy), PAYLOAD, n,
                   WINDOW, limit, rounds))
@@ -562,7 +570,7 @@ def main(argv=None):
                 print("memory: %s, frozen" % c, file=sys.stderr)
                 try:
                     r = b.run(c, "heap", 1, frozen=True)
-                    if r.get("file") and not r["file"].startswith(".frozen"):
+                    if loaded_from_disk(r.get("file")):
                         raise Fail("mqtt was loaded from %s, not .frozen" % r["file"])
                     m["frozen_imported"] = r["imported"]
                     m["frozen_connect"] = r["connect"]

@@ -2,7 +2,8 @@
 # `now = ticks_ms(); if client.check(now): client.handle(now)`, written out in
 # each loop (no helper function), and publish() retried after driving the
 # loop when it raises MQTTBackpressureError ("drain via handle() and retry").
-# Library knobs at their defaults (rx_buffer_size 256, max_tx_queue_size 20).
+# Library knobs at their defaults (rx_buffer_size 256, max_tx_queue_size 20), but
+# rx_buffer_size grows for payloads that would not fit it (--growth, 1 KB).
 # Usage: micropython -m mp_chumicro MODE PORT N SIZE WINDOW MS
 #   qos0 qos1one qos1 recv ralloc heap alloc: as in mp_ours.py (no QoS 2)
 # Prints one JSON line.
@@ -43,8 +44,11 @@ def on_msg(t, p):
 
 
 def client(cid=None, clean=True):
+    # rx_buffer_size: a message larger than it is dropped (when_oversized's
+    # default), so a larger payload gets a larger buffer, as its docs say to
+    kw = {"rx_buffer_size": size + 128} if size + 64 > 256 else {}
     return MQTTClient(transport_factory=fixed_connector_factory("127.0.0.1", port),
-                      client_id=cid or "chu" + tag, clean_session=clean)
+                      client_id=cid or "chu" + tag, clean_session=clean, **kw)
 
 
 def drive_until(c, cond, ms=30000):

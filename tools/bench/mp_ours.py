@@ -173,7 +173,6 @@ def floor():
 
 
 def run_flat(c):
-    c.on("message", on_msg)
     c.subscribe(topic, {"qos": 1}, on_ack)
     spin(lambda: st[0])
     st[0] = 0
