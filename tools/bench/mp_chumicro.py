@@ -61,7 +61,7 @@ def drive_until(c, cond, ms=30000):
             c.handle(now)
 
 
-def run_qos0(c):
+def run_qos0(c, topic, n):
     for _ in range(n):
         while True:
             try:
@@ -159,7 +159,7 @@ else:
     m3 = gc.mem_alloc()
     if mode == "qos0":
         t0 = us()
-        run_qos0(c)
+        run_qos0(c, topic, n)
         c.publish(topic, payload, qos=1, on_publish=on_ack)  # acked after all the QoS 0 ones
         drive_until(c, lambda: st[0])
         res.update(n=n, us=diff(us(), t0))
@@ -172,29 +172,11 @@ else:
                    modules=sorted(k for k in sys.modules if k.startswith("chumicro")))
     elif mode == "alloc":
         tb = "bench/chu/alloc"
-        for _ in range(100):  # warm up to steady state
-            while True:
-                try:
-                    c.publish(tb, payload, qos=0)
-                    break
-                except MQTTBackpressureError:
-                    c.handle(ticks_ms())
-            c.handle(ticks_ms())
+        run_qos0(c, tb, 100)  # warm up to steady state
         gc.collect()
         gc.disable()  # nothing is freed behind our back: the delta is all allocation
         a = gc.mem_alloc()
-        for _ in range(n):
-            while True:
-                try:
-                    c.publish(tb, payload, qos=0)
-                    break
-                except MQTTBackpressureError:
-                    now = ticks_ms()
-                    if c.check(now):
-                        c.handle(now)
-            now = ticks_ms()
-            if c.check(now):
-                c.handle(now)
+        run_qos0(c, tb, n)
         res["per_publish"] = (gc.mem_alloc() - a) / n
         gc.enable()
     else:

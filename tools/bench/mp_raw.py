@@ -77,31 +77,12 @@ def run_qos0():
     assert r == b"\xd0\x00", r
 
 
-def run_qos1one():
-    p, o = pub1()
-    ack = bytearray(4)
-    w = s.write
-    ri = s.readinto
-    t0 = us()
-    i = 0
-    while i < n:
-        i += 1
-        p[o] = i >> 8 & 255
-        p[o + 1] = i & 255
-        w(p)
-        ri(ack)  # blocking: waits for all 4 bytes
-        if ack[0] != 0x40:
-            raise SystemExit("not a PUBACK: %r" % ack)
-        if not i & 15 and diff(us(), t0) > limit * 1000:
-            break
-    res.update(n=i, us=diff(us(), t0))
-
-
-def run_qos1busy():
+def run_qos1one(busy):
+    # blocking: readinto waits for all 4 bytes; busy: spin on a non-blocking one
     p, o = pub1()
     ack = bytearray(4)
     mv = memoryview(ack)
-    s.setblocking(False)
+    s.setblocking(not busy)
     w = s.write
     ri = s.readinto
     t0 = us()
@@ -240,8 +221,10 @@ def read_burst():
     res.update(n=got, us=diff(t1, t0))
 
 
-{"qos0": run_qos0, "qos1one": run_qos1one, "qos1busy": run_qos1busy, "qos1": run_qos1,
- "recv": run_recv, "recvbuf": run_recvbuf}[mode]()
+if mode in ("qos1one", "qos1busy"):
+    run_qos1one(mode == "qos1busy")
+else:
+    {"qos0": run_qos0, "qos1": run_qos1, "recv": run_recv, "recvbuf": run_recvbuf}[mode]()
 s.setblocking(True)
 s.write(b"\xe0\x00")
 s.close()
