@@ -89,14 +89,17 @@ def run_qos1one(busy):
     i = 0
     while i < n:
         i += 1
-        p[o] = i >> 8 & 255
-        p[o + 1] = i & 255
+        pid = i % 65535 + 1  # 1..65535
+        p[o] = pid >> 8
+        p[o + 1] = pid & 255
         w(p)
         h = 0
         while h < 4:
             k = ri(mv[h:])
             if k:
                 h += k
+            elif k == 0:
+                raise SystemExit("connection closed by the broker")
         if ack[0] != 0x40:
             raise SystemExit("not a PUBACK: %r" % ack)
         if not i & 15 and diff(us(), t0) > limit * 1000:
@@ -117,13 +120,16 @@ def run_qos1():
     while acked < n:
         if sent < n and sent - acked < win:
             sent += 1
-            p[o] = sent >> 8 & 255
-            p[o + 1] = sent & 255
+            pid = sent % 65535 + 1
+            p[o] = pid >> 8
+            p[o + 1] = pid & 255
             writeall(p)
             k = ri(mv[have:])
         else:
             poll.poll(1000)
             k = ri(mv[have:])
+            if k == 0:
+                raise SystemExit("connection closed by the broker")
         if k:
             k += have
             acked += k >> 2  # every packet coming back is a 4-byte PUBACK
