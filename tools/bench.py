@@ -485,7 +485,7 @@ def table(head, rows):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--rounds", type=int,
                     help="interleaved rounds (default 7, --quick 2; 0: memory and size only)")
     ap.add_argument("--quick", action="store_true", help="a smoke run: 2000 messages, 2 rounds")
