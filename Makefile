@@ -2,7 +2,7 @@
 # make run    examples/hello.py under MicroPython against a private mosquitto
 #             (MQTT_TLS=1 make run: over TLS, mqtts:// with a fresh CA)
 # make size   code size report (tools/size.py)
-# make bench  benchmarks (tools/bench.py)
+# make bench  benchmarks (tools/bench.py; BENCH_ARGS="--quick", "--growth", ...)
 # make venv   .venv from requirements.txt (redone only when that file changes)
 # make deps   Debian's mosquitto and openssl (TLS test certificates), when not installed
 # make clean  remove .venv and caches
@@ -28,6 +28,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements.stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 BOARD ?=
 PORT ?=
 TYPINGS := $(VENV)/typings
@@ -130,7 +131,7 @@ repl:
 	$(BIN)/python tools/boards.py repl $(PORT)
 
 bench: venv deps
-	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/.pytest_cache build

@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
-"""Throughput and memory bench: this package vs chumicro-mqtt, paho-mqtt and a
-raw-socket ceiling, against a private mosquitto on 127.0.0.1.
+"""Throughput and memory bench: this package beside its umqtt drop-in, the
+original umqtt.simple, chumicro-mqtt, paho-mqtt and raw-socket ceilings,
+against a private mosquitto on 127.0.0.1.
 
-    .venv/bin/python tools/bench.py [--rounds N] [--quick] [--only ours,raw] [--json FILE]
+    .venv/bin/python tools/bench.py [--rounds N] [--quick] [--growth] [--only ours,raw] [--json FILE]
 
-Each measurement is one subprocess (tools/bench/*.py) printing one JSON line;
-clients are interleaved round by round and medians are reported. Exit status
-is 0 whenever the bench ran, targets met or not.
+Each measurement is one subprocess (tools/bench/*.py) printing one JSON line.
+Rounds are interleaved (every figure of every client, then the next round);
+tables give the median and the spread (min-max) over the rounds, and every
+ratio is taken within a round, then medianed. Exit status is 0 whenever the
+bench ran, targets met or not (2: staging failed).
 """
 import argparse
+import hashlib
 import importlib.util
+import io
 import json
 import os
 import queue
@@ -18,28 +23,76 @@ import socket
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
+import urllib.request
 
 sys.dont_write_bytecode = True  # no __pycache__ in tools/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import size  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
 SCRIPTS = os.path.join(HERE, "bench")
 PAYLOAD = 64
-WINDOW = 32
+WINDOW = 20
+K = 1024
 
-# name -> (runtime, script, throughput modes, minimum-heap script or None);
-# heap held / alloc per publish are measured where there is a minimum-heap script.
-CLIENTS = {
-    "ours": ("mpy", "mp_ours", ("qos0", "qos1", "qos2", "recv"), "mp_ours_min"),
-    "chumicro": ("mpy", "mp_chumicro", ("qos0", "qos1", "recv"), "mp_chumicro_min"),
-    "paho": ("cpy", "cpy_paho.py", ("qos0", "qos1", "qos2", "recv"), None),
-    "raw": ("mpy", "mp_raw", ("qos0", "recv"), None),
-}
+# The original umqtt.simple, from micropython-lib as published on PyPI. Its
+# sdist has no setup.py, so pip cannot install it: the bench downloads that
+# one pinned file from PyPI (checked against its sha256) into .venv/ once.
+# UMQTT_SIMPLE=/path/to/umqtt/simple.py uses another copy instead (e.g.
+# micropython-lib's current 1.8.0, whose publish() and wait_msg() are the
+# same code apart from a shared length encoder).
+UMQTT_PYPI = ("micropython-umqtt.simple", "1.3.4",
+              "b6a2520239e3992c63a7de9370ee9b3d9d27819a90359c521f1c0f7ccab8d12f")
+UMQTT_CACHE = os.path.join(ROOT, ".venv", "bench", "umqtt.simple-" + UMQTT_PYPI[1])
+
+FROZEN_DEFAULT = os.path.join(ROOT, "firmware", "UNIX", "micropython")
 CHUMICRO_PKGS = ("chumicro_mqtt", "chumicro_sockets", "chumicro_timing", "chumicro_config")
+
+# Figures: key -> (label, modes' file suffix). "qos1@1024": mode qos1 with a
+# 1024-byte payload. Growth figures run only with --growth.
+FIGS = {
+    "qos0": "QoS 0 publish msg/s, broker-confirmed",
+    "recv": "receive msg/s, burst queued at the broker",
+    "qos1one": "QoS 1 one at a time msg/s",
+    "qos1busy": "QoS 1 one at a time msg/s, busy-poll",
+    "qos1": "QoS 1 pipelined msg/s (window %d)" % WINDOW,
+    "qos2": "QoS 2 pipelined msg/s (window %d)" % WINDOW,
+    "recvbuf": "receive msg/s, burst already in the socket buffer",
+}
+GROWTH = {
+    "qos1@16": "QoS 1 pipelined msg/s, 16 B payload",
+    "qos1@1024": "QoS 1 pipelined msg/s, 1 KB payload",
+    "qos1@16384": "QoS 1 pipelined msg/s, 16 KB payload",
+    "recv@1024": "receive msg/s, 1 KB payload",
+}
+
+
+class Client:
+    def __init__(self, title, rt, script, figs, growth=(), minscript=None, frozen=False):
+        self.title, self.rt, self.script = title, rt, script
+        self.figs, self.growth, self.minscript, self.frozen = figs, growth, minscript, frozen
+
+
+CLIENTS = {
+    "ours": Client("ours (.mpy)", "mpy", "mp_ours", ("qos0", "recv", "qos1one", "qos1", "qos2"),
+                   ("qos1@16", "qos1@1024", "qos1@16384", "recv@1024"), "mp_ours_min", True),
+    "ours-umqtt": Client("ours-umqtt (.mpy)", "mpy", "mp_umqtt", ("qos0", "recv", "qos1one"),
+                         ("recv@1024",), "mp_umqtt_min", True),
+    "umqtt.simple": Client("umqtt.simple (.mpy)", "mpy", "mp_umqtt", ("qos0", "recv", "qos1one"),
+                           ("recv@1024",), "mp_umqtt_min"),
+    "chumicro": Client("chumicro (.mpy)", "mpy", "mp_chumicro", ("qos0", "recv", "qos1one", "qos1"),
+                       ("qos1@16", "qos1@1024", "qos1@16384", "recv@1024"), "mp_chumicro_min"),
+    "paho": Client("paho (CPython)", "cpy", "cpy_paho.py", ("qos0", "recv", "qos1one", "qos1", "qos2"),
+                   ("qos1@16", "qos1@1024", "qos1@16384", "recv@1024")),
+    "raw": Client("raw (mpy socket)", "mpy", "mp_raw",
+                  ("qos0", "recv", "recvbuf", "qos1one", "qos1busy", "qos1"),
+                  ("qos1@16", "qos1@1024", "qos1@16384", "recv@1024")),
+}
 
 
 class Fail(Exception):
@@ -60,13 +113,15 @@ class Broker:
         self.port = free_port()
         conf = os.path.join(tmp, "mosquitto.conf")
         with open(conf, "w") as f:
-            # No inflight cap and a deep queue: the broker must never be the
-            # limit nor drop a flood aimed at a slow subscriber. TCP_NODELAY:
-            # without it the broker's Nagle holds back acks ~40 ms whenever a
-            # client waits on its window, which measures the broker, not clients.
+            # No in-flight cap and deep queues: the broker must never drop a
+            # burst. queue_qos0_messages: the receive burst waits, QoS 0, in a
+            # persistent session. TCP_NODELAY: without it the broker's Nagle
+            # holds back acks ~40 ms whenever a client waits on them, which
+            # measures the broker, not the client.
             f.write("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                    "max_inflight_messages 0\nmax_queued_messages 100000\nmax_queued_bytes 0\n"
-                    "set_tcp_nodelay %s\nlog_dest none\n" % (self.port, str(nodelay).lower()))
+                    "max_inflight_messages 0\nmax_queued_messages 0\nmax_queued_bytes 0\n"
+                    "queue_qos0_messages true\nset_tcp_nodelay %s\nlog_dest none\n"
+                    % (self.port, str(nodelay).lower()))
         self.log = open(os.path.join(tmp, "mosquitto.log"), "w+")
         self.proc = subprocess.Popen([exe, "-c", conf], stdout=self.log, stderr=subprocess.STDOUT)
         end = time.time() + 10
@@ -94,143 +149,51 @@ class Broker:
             self.proc.wait()
 
 
-class Bench:
-    def __init__(self, a, tmp):
-        self.a = a
-        self.tmp = tmp
-        self.mpy = size.find_tool("micropython")
-        self.stage = {}
-        self.failures = []
-
-    # -- staging: everything MicroPython runs is loaded as .mpy (x64)
-
-    def prepare(self, names):
-        scripts = os.path.join(self.tmp, "scripts")
-        mp = [f for f in sorted(os.listdir(SCRIPTS)) if f.startswith("mp_") and f.endswith(".py")]
-        size.compile_tree(SCRIPTS, mp, "x64", scripts)
-        if "ours" in names:
-            d = os.path.join(self.tmp, "ours")
-            size.compile_tree(size.LIB, size.py_files(size.LIB), "x64", d)
-            self.stage["ours"] = d + ":" + scripts
-            # the minimum heap is that of a minimal board: its set only (no
-            # background driver, which mqtt imports when it is there)
-            d = os.path.join(self.tmp, "ours-min")
-            size.compile_tree(size.LIB, size.MINIMAL_SET, "x64", d)
-            self.stage["ours-min"] = d + ":" + scripts
-        if "chumicro" in names:
-            self.chu_root = chumicro_root()
-            d = os.path.join(self.tmp, "chumicro")
-            size.compile_tree(self.chu_root, chumicro_files(self.chu_root), "x64", d)
-            self.stage["chumicro"] = d + ":" + scripts
-        self.stage["raw"] = scripts
-
-    def cmd(self, name, args, heap=None):
-        rt, script = CLIENTS[name][:2]
-        if heap:
-            script = CLIENTS[name][3]
-        if rt == "cpy":
-            return [sys.executable, os.path.join(SCRIPTS, script)] + args, None
-        st = self.stage.get(name + "-min") if heap else None
-        env = dict(os.environ, MICROPYPATH=st or self.stage[name])
-        h = ["-X", "heapsize=%d" % heap] if heap else []
-        return [self.mpy] + h + ["-m", script] + args, env
-
-    # -- one measurement in its own process, under a hard timeout
-
-    def run(self, name, mode, n, heap=None, timeout=None):
-        timeout = timeout or self.a.timeout
-        argv, env = self.cmd(name, [mode, str(self.port), str(n), str(WINDOW)], heap)
-        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                             cwd=self.tmp, text=True)
-        lines = queue.Queue()
-        err = []
-        th = [threading.Thread(target=lambda: [lines.put(x) for x in p.stdout] + [lines.put(None)],
-                               daemon=True),
-              threading.Thread(target=lambda: err.extend(p.stderr), daemon=True)]
-        for t in th:
-            t.start()
-        end = time.time() + timeout
-        out = []
-        try:
-            while True:
-                try:
-                    ln = lines.get(timeout=max(0.01, end - time.time()))
-                except queue.Empty:
-                    raise Fail("timed out after %ds" % timeout)
-                if ln is None:
-                    break
-                out.append(ln)
-                if ln.startswith("READY "):  # subscribed: start the flood
-                    fl = [sys.executable, os.path.join(SCRIPTS, "cpy_flood.py"),
-                          str(self.port), ln.split()[1], str(n)]
-                    r = subprocess.run(fl, capture_output=True, text=True,
-                                       timeout=max(1, end - time.time()))
-                    if r.returncode:
-                        raise Fail("flood publisher failed: " + r.stderr[-500:])
-            p.wait(max(0.1, end - time.time()))
-        except (Fail, subprocess.TimeoutExpired) as e:
-            p.kill()
-            p.wait()
-            for t in th:  # collect what was printed
-                t.join(1)
-            raise Fail("%s\n%s" % (e if isinstance(e, Fail) else "timed out", tail(out, err)))
-        for t in th:
-            t.join(1)
-        res = None
-        for ln in out:
-            if ln.startswith("{"):
-                try:
-                    res = json.loads(ln)
-                except ValueError:
-                    pass
-        if p.returncode or res is None:
-            raise Fail("exit status %s\n%s" % (p.returncode, tail(out, err)))
-        return res
-
-    def rate(self, name, mode, n):
-        r = self.run(name, mode, n)
-        if r["n"] < n:
-            raise Fail("received %d of %d messages" % (r["n"], n))
-        return r["n"] * 1e6 / max(1, r["us"])
-
-    def note(self, name, what, e):
-        msg = "%s %s: %s" % (name, what, e)
-        self.failures.append(msg)
-        print("  FAILED " + msg.split("\n")[0], file=sys.stderr)
-
-    # -- memory figures
-
-    def min_heap(self, name):
-        def ok(k):
-            try:
-                return self.run(name, "minheap", 20, heap=k * 1024, timeout=20).get("ok") == 1
-            except Fail:
-                return False
-
-        lo, hi = 8, 256  # KiB; find the smallest passing heap, 1 KiB resolution
-        if not ok(hi):
-            raise Fail("does not pass even with %dK heap:\n%s" % (hi, self.last_minheap_error(name, hi)))
-        if ok(lo):
-            return lo * 1024
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if ok(mid):
-                hi = mid
-            else:
-                lo = mid
-        return hi * 1024
-
-    def last_minheap_error(self, name, k):
-        try:
-            self.run(name, "minheap", 20, heap=k * 1024, timeout=20)
-        except Fail as e:
-            return str(e)
-        return ""
+def flood(port, topic, n, sz):
+    """bench/cpy_flood.py, in this process: n QoS 0 messages, routed once it returns."""
+    if not hasattr(flood, "main"):
+        spec = importlib.util.spec_from_file_location("cpy_flood", os.path.join(SCRIPTS, "cpy_flood.py"))
+        m = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(m)
+        flood.main = m.main
+    return flood.main(port, topic, n, sz)
 
 
-def tail(out, err, k=15):
-    t = "".join(out[-k:]) + "".join(err[-k:])
-    return t.rstrip() or "(no output)"
+# -- where the other clients come from
+
+
+def umqtt_original():
+    """(path of the original umqtt/simple.py, how it was obtained); Fail if none."""
+    p = os.environ.get("UMQTT_SIMPLE")
+    if p:
+        if not os.path.isfile(p):
+            raise Fail("UMQTT_SIMPLE=%s: no such file" % p)
+        return p, "UMQTT_SIMPLE=" + p
+    name, ver, sha = UMQTT_PYPI
+    dst = os.path.join(UMQTT_CACHE, "umqtt", "simple.py")
+    how = "%s %s (PyPI sdist, sha256 checked)" % (name, ver)
+    if os.path.isfile(dst):
+        return dst, how
+    try:
+        with urllib.request.urlopen("https://pypi.org/pypi/%s/json" % name, timeout=30) as r:
+            meta = json.load(r)
+        url = [u for u in meta["releases"][ver] if u["packagetype"] == "sdist"][0]["url"]
+        with urllib.request.urlopen(url, timeout=60) as r:
+            data = r.read()
+    except Exception as e:  # offline, PyPI unreachable
+        raise Fail("could not download %s %s from PyPI: %s" % (name, ver, e))
+    if hashlib.sha256(data).hexdigest() != sha:
+        raise Fail("%s %s from PyPI: sha256 mismatch" % (name, ver))
+    with tarfile.open(fileobj=io.BytesIO(data)) as t:
+        m = [x for x in t.getmembers() if x.name.endswith("/umqtt/simple.py")]
+        if not m:
+            raise Fail("%s %s: no umqtt/simple.py in the sdist" % (name, ver))
+        src = t.extractfile(m[0]).read()
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    with open(dst + ".tmp", "wb") as f:
+        f.write(src)
+    os.replace(dst + ".tmp", dst)
+    return dst, how
 
 
 def chumicro_root():
@@ -252,99 +215,419 @@ def mod_file(root, mod):
     return p + "/__init__.py" if os.path.isdir(os.path.join(root, p)) else p + ".py"
 
 
-def fmt(v, kind="int"):
+def loaded_from_disk(f):
+    # a module's __file__: frozen ones carry their manifest path ("mqtt/__init__.py",
+    # or under ".frozen"), modules found on MICROPYPATH an absolute .py/.mpy path
+    return bool(f) and not f.startswith(".frozen") and (os.path.isabs(f) or f.endswith(".mpy"))
+
+
+def frozen_binary(tmp):
+    """(path, None) of a unix binary with mqtt frozen in, or (None, why not)."""
+    p = os.environ.get("FROZEN_MICROPYTHON") or FROZEN_DEFAULT
+    if not (os.path.isfile(p) and os.access(p, os.X_OK)):
+        return None, ("no frozen unix binary at %s (make firmware BOARD=UNIX MICROPY_DIR=..., "
+                      "or FROZEN_MICROPYTHON=/path)" % os.path.relpath(p, ROOT))
+    try:  # nothing but .frozen on the path, in an empty folder
+        r = subprocess.run([p, "-c", "import mqtt; print('FILE', getattr(mqtt, '__file__', ''))"],
+                           capture_output=True, text=True, timeout=20, cwd=tmp,
+                           env=dict(os.environ, MICROPYPATH=".frozen"))
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, "%s does not run: %s" % (p, e)
+    f = [ln[5:] for ln in r.stdout.splitlines() if ln.startswith("FILE")]
+    if r.returncode or not f:
+        return None, "%s: `import mqtt` fails without lib/ (not frozen in?): %s" % (
+            p, (r.stdout + r.stderr).strip()[-300:])
+    if loaded_from_disk(f[0]):
+        return None, "%s: mqtt comes from %s, not from .frozen" % (p, f[0])
+    return p, None
+
+
+class Bench:
+    def __init__(self, a, tmp, n, limit):
+        self.a, self.tmp, self.n, self.limit = a, tmp, n, limit
+        self.mpy = size.find_tool("micropython")
+        self.stage = {}
+        self.failures = []
+        self.skipped = []
+        self.info = {}
+        self.frozen = None
+
+    # -- staging: everything MicroPython runs is loaded as .mpy (x64)
+
+    def prepare(self, names):
+        sc = os.path.join(self.tmp, "scripts")
+        mp = [f for f in sorted(os.listdir(SCRIPTS)) if f.startswith("mp_") and f.endswith(".py")]
+        size.compile_tree(SCRIPTS, mp, "x64", sc)
+        self.scripts = sc
+        if "ours" in names or "ours-umqtt" in names:
+            d = os.path.join(self.tmp, "ours")  # the whole of lib/, as installed
+            size.compile_tree(size.LIB, size.py_files(size.LIB), "x64", d)
+            self.stage["ours"] = self.stage["ours-umqtt"] = d + ":" + sc
+            # minimum heap and heap figures: what a minimal board carries (its
+            # set only: no background driver, which mqtt imports when there)
+            d = os.path.join(self.tmp, "ours-min")
+            size.compile_tree(size.LIB, size.MINIMAL_SET + ["umqtt/simple.py"], "x64", d)
+            self.stage["ours-min"] = self.stage["ours-umqtt-min"] = d + ":" + sc
+        for name in list(names):
+            try:
+                if name == "umqtt.simple":
+                    src, how = umqtt_original()
+                    self.info["umqtt.simple"] = how
+                    d = os.path.join(self.tmp, "umqtt.simple")
+                    size.compile_tree(os.path.dirname(os.path.dirname(src)), ["umqtt/simple.py"], "x64", d)
+                    self.umqtt_src = os.path.dirname(os.path.dirname(src))
+                    self.stage[name] = self.stage[name + "-min"] = d + ":" + sc
+                elif name == "chumicro":
+                    self.chu_root = chumicro_root()
+                    d = os.path.join(self.tmp, "chumicro")
+                    size.compile_tree(self.chu_root, chumicro_files(self.chu_root), "x64", d)
+                    self.stage[name] = self.stage[name + "-min"] = d + ":" + sc
+            except Fail as e:
+                self.skipped.append("%s: %s" % (name, e))
+                names.remove(name)
+        self.stage["raw"] = sc
+        self.frozen, why = frozen_binary(self.tmp)
+        if why:
+            self.skipped.append("frozen column: " + why)
+        else:
+            r = subprocess.run([self.frozen, "-c", "import sys; print(sys.maxsize > 1 << 32)"],
+                               capture_output=True, text=True, timeout=20)
+            self.info["frozen"] = "%s (%s)" % (self.frozen, "64-bit" if "True" in r.stdout else "32-bit")
+            # .mpy scripts must match the frozen binary's bytecode version;
+            # fall back to the .py sources where they don't
+            self.frozen_scripts = sc
+            pd = os.path.join(self.tmp, "probe")
+            os.makedirs(pd)
+            with open(os.path.join(pd, "mp_probe.py"), "w") as f:
+                f.write("print('PROBE')\n")
+            size.compile_tree(pd, ["mp_probe.py"], "x64", pd)
+            r = subprocess.run([self.frozen, "-c", "import mp_probe"], capture_output=True, text=True,
+                               env=dict(os.environ, MICROPYPATH=pd), timeout=20)
+            if "PROBE" not in r.stdout:
+                self.frozen_scripts = SCRIPTS
+                self.info["frozen"] += " (scripts as .py: it does not load mpy-cross's .mpy)"
+        return names
+
+    def cmd(self, name, argv, heap=None, minimal=False, frozen=False):
+        c = CLIENTS[name]
+        script = c.minscript if heap else c.script
+        if c.rt == "cpy":
+            return [sys.executable, os.path.join(SCRIPTS, script)] + argv, None
+        if frozen:  # modules from .frozen only: lib/ must not be on the path
+            env = dict(os.environ, MICROPYPATH=".frozen:" + self.frozen_scripts)
+            exe = self.frozen
+        else:
+            st = self.stage.get(name + "-min") if minimal or heap else None
+            env = dict(os.environ, MICROPYPATH=st or self.stage[name])
+            exe = self.mpy
+        h = ["-X", "heapsize=%d" % heap] if heap else []
+        return [exe] + h + ["-m", script] + argv, env
+
+    # -- one measurement in its own process, under a hard timeout
+
+    def run(self, name, mode, n, sz=PAYLOAD, heap=None, minimal=False, frozen=False, timeout=None):
+        timeout = timeout or self.a.timeout
+        argv, env = self.cmd(name, [mode, str(self.port), str(n), str(sz), str(WINDOW),
+                                    str(self.limit)], heap, minimal, frozen)
+        p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=env, cwd=self.tmp, text=True)
+        lines = queue.Queue()
+        err = []
+        th = [threading.Thread(target=lambda: [lines.put(x) for x in p.stdout] + [lines.put(None)],
+                               daemon=True),
+              threading.Thread(target=lambda: err.extend(p.stderr), daemon=True)]
+        for t in th:
+            t.start()
+        end = time.time() + timeout
+        out = []
+        try:
+            while True:
+                try:
+                    ln = lines.get(timeout=max(0.01, end - time.time()))
+                except queue.Empty:
+                    raise Fail("timed out after %ds" % timeout)
+                if ln is None:
+                    break
+                out.append(ln)
+                if ln.startswith("READY "):
+                    # the reader is subscribed (and off line, or not reading):
+                    # queue the whole burst at the broker, then let it read
+                    try:
+                        flood(self.port, ln.split()[1], n, sz)
+                    except (OSError, AssertionError) as e:
+                        raise Fail("flood publisher failed: %r" % e)
+                    p.stdin.write("GO\n")
+                    p.stdin.flush()
+            p.wait(max(0.1, end - time.time()))
+        except (Fail, subprocess.TimeoutExpired, OSError) as e:
+            p.kill()
+            p.wait()
+            for t in th:  # collect what was printed
+                t.join(1)
+            raise Fail("%s\n%s" % (e if isinstance(e, Fail) else "timed out", tail(out, err)))
+        finally:
+            try:
+                p.stdin.close()
+            except OSError:
+                pass
+        for t in th:
+            t.join(1)
+        res = None
+        for ln in out:
+            if ln.startswith("{"):
+                try:
+                    res = json.loads(ln)
+                except ValueError:
+                    pass
+        if p.returncode or res is None:
+            raise Fail("exit status %s\n%s" % (p.returncode, tail(out, err)))
+        return res
+
+    def rate(self, name, fig):
+        mode, _, sz = fig.partition("@")
+        sz = int(sz or PAYLOAD)
+        n = self.n
+        if sz >= 16384:
+            n = max(200, n // 10)
+        elif sz >= 1024:
+            n = max(200, n // 2)
+        r = self.run(name, mode, n, sz)
+        if r["n"] < n and mode not in ("qos1one", "qos1busy"):
+            raise Fail("%d of %d messages" % (r["n"], n))
+        if r["n"] < 1 or r["us"] <= 0:
+            raise Fail("too few messages to time: %r" % r)
+        return r["n"] * 1e6 / r["us"]
+
+    def note(self, name, what, e):
+        msg = "%s %s: %s" % (name, what, e)
+        self.failures.append(msg)
+        print("  FAILED " + msg.split("\n")[0], file=sys.stderr)
+
+    # -- memory figures
+
+    def min_heap(self, name, frozen=False):
+        def ok(k):
+            try:
+                return self.run(name, "minheap", 20, heap=k * K, frozen=frozen, timeout=20).get("ok") == 1
+            except Fail:
+                return False
+
+        lo, hi = 2, 256  # KiB; find the smallest passing heap, 1 KiB resolution
+        if not ok(hi):
+            try:
+                self.run(name, "minheap", 20, heap=hi * K, frozen=frozen, timeout=20)
+            except Fail as e:
+                raise Fail("does not pass even with %dK heap:\n%s" % (hi, e))
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if ok(mid):
+                hi = mid
+            else:
+                lo = mid
+        # what a heap needs varies a little with timing (how reads split the
+        # input): the figure is the smallest that passes three times running
+        while hi < 256 and not (ok(hi) and ok(hi)):
+            hi += 1
+        return hi * K
+
+
+def tail(out, err, k=15):
+    t = "".join(out[-k:]) + "".join(err[-k:])
+    return t.rstrip() or "(no output)"
+
+
+# -- statistics and formatting
+
+
+def summary(vals):
+    if not vals:
+        return None
+    return {"median": statistics.median(vals), "min": min(vals), "max": max(vals), "n": len(vals)}
+
+
+def fmt_rate(s):
+    if s is None:
+        return "FAIL"
+
+    def k(v):
+        return "%.0f" % v if v < 1000 else ("%.1fk" % (v / 1000) if v < 100000 else "%.0fk" % (v / 1000))
+    if s["n"] == 1:
+        return k(s["median"])
+    return "%s (%s–%s)" % (k(s["median"]), k(s["min"]), k(s["max"]))
+
+
+def fmt_ratio(s):
+    if s is None:
+        return "-"
+    if s["n"] == 1:
+        return "%.2f" % s["median"]
+    return "%.2f (%.2f–%.2f)" % (s["median"], s["min"], s["max"])
+
+
+def fmt_bytes(v):
     if v is None:
         return "FAIL"
     if v == "":
-        return "-"
-    return "{:,.0f}".format(v) if kind != "f" else "%.1f" % v
+        return "–"
+    if isinstance(v, float) and v != int(v):
+        return "%.1f" % v
+    return "{:,}".format(int(v))
+
+
+def table(head, rows):
+    w = [max(len(str(r[i])) for r in [head] + rows) for i in range(len(head))]
+    line = lambda r: "| " + " | ".join(str(c).ljust(w[i]) if i == 0 else str(c).rjust(w[i])  # noqa: E731
+                                       for i, c in enumerate(r)) + " |"
+    print(line(head))
+    print("|" + "|".join("-" * (x + 1) + ("-" if i == 0 else ":") for i, x in enumerate(w)) + "|")
+    for r in rows:
+        print(line(r))
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rounds", type=int, help="rounds of interleaved runs (default 5, --quick 3)")
-    ap.add_argument("--quick", action="store_true", help="2000 messages instead of 20000")
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
+    ap.add_argument("--rounds", type=int,
+                    help="interleaved rounds (default 7, --quick 2; 0: memory and size only)")
+    ap.add_argument("--quick", action="store_true", help="a smoke run: 2000 messages, 2 rounds")
+    ap.add_argument("--growth", action="store_true",
+                    help="also the cost-growth figures (1 KB and 16 KB payloads, heap over 100,000 messages)")
     ap.add_argument("--only", help="comma-separated subset of: " + ",".join(CLIENTS))
-    ap.add_argument("-n", type=int, help="messages per throughput run")
+    ap.add_argument("-n", type=int, help="messages per throughput run (default 20000, --quick 2000)")
+    ap.add_argument("--ms", type=int, help="time limit of a one-at-a-time run, ms (default 1000)")
     ap.add_argument("--timeout", type=int, default=60, help="seconds per subprocess (default 60)")
-    ap.add_argument("--json", metavar="FILE", help="also write all figures as JSON")
+    ap.add_argument("--json", metavar="FILE", help="also write every sample and figure as JSON")
     ap.add_argument("--broker-nagle", action="store_true",
                     help="run mosquitto with its default Nagle (no set_tcp_nodelay)")
+    ap.add_argument("--from", dest="pool", nargs="+", metavar="JSON",
+                    help="measure nothing: print the tables of earlier --json runs, their rounds pooled")
     a = ap.parse_args(argv)
-    names = [x for x in CLIENTS if not a.only or x in a.only.split(",")]
-    if not names:
-        ap.error("--only names none of " + ",".join(CLIENTS))
-    rounds = a.rounds or (3 if a.quick else 5)
+    if a.pool:
+        return pooled(a.pool, a.json)
+    only = a.only.split(",") if a.only else None
+    if only and not set(only) <= set(CLIENTS):
+        ap.error("--only: unknown %s (choose from %s)" % (
+            ",".join(sorted(set(only) - set(CLIENTS))), ",".join(CLIENTS)))
+    names = [x for x in CLIENTS if not only or x in only]
+    rounds = a.rounds if a.rounds is not None else (2 if a.quick else 7)
     n = a.n or (2000 if a.quick else 20000)
+    limit = a.ms or (250 if a.quick else 1000)
 
     tmp = tempfile.mkdtemp(prefix="mqttbench-")
     broker = None
+    t_start = time.time()
     try:
-        b = Bench(a, tmp)
+        b = Bench(a, tmp, n, limit)
         try:
-            b.prepare(names)
+            names = b.prepare(names)
         except (RuntimeError, Fail) as e:
             print("staging failed: %s" % e, file=sys.stderr)
             return 2
         broker = Broker(tmp, not a.broker_nagle)
         b.port = broker.port
-        print("mosquitto %s on 127.0.0.1:%d (TCP_NODELAY %s); %d-byte payloads, N=%d, "
-              "QoS>0 window %d, %d rounds (medians)" % (broker.version, b.port,
-              "off" if a.broker_nagle else "on", PAYLOAD, n, WINDOW, rounds))
+        print("mosquitto %s on 127.0.0.1 (TCP_NODELAY %s); %s; %d-byte payloads, N=%d, "
+              "window %d, one-at-a-time runs %d ms; %d interleaved rounds: median (min–max)" % (
+                  broker.version, "off" if a.broker_nagle else "on", mp_version(b.mpy), PAYLOAD, n,
+                  WINDOW, limit, rounds))
+        for k, v in sorted(b.info.items()):
+            print("  %s: %s" % (k, v))
 
-        rates = {(c, m): [] for c in names for m in CLIENTS[c][2]}
+        figs = [f for f in list(FIGS) + (list(GROWTH) if a.growth else [])]
+        samples = {c: {f: [None] * rounds for f in figs} for c in names}
         for r in range(rounds):
             order = names[r % len(names):] + names[:r % len(names)]  # rotate: no client always first
             print("round %d/%d: %s" % (r + 1, rounds, " ".join(order)), file=sys.stderr)
-            for c in order:
-                for m in CLIENTS[c][2]:
+            for f in figs:
+                for c in order:
+                    if f not in CLIENTS[c].figs + CLIENTS[c].growth:
+                        continue
                     try:
-                        rates[c, m].append(b.rate(c, m, n))
+                        samples[c][f][r] = b.rate(c, f)
                     except Fail as e:
-                        b.note(c, m + " (round %d)" % (r + 1), e)
-        fig = {c: {} for c in names}
-        for (c, m), v in rates.items():
-            fig[c][m] = statistics.median(v) if v else None
+                        b.note(c, "%s (round %d)" % (f, r + 1), e)
+        fig = {c: {f: summary([v for v in samples[c][f] if v is not None])
+                   for f in figs if f in CLIENTS[c].figs + CLIENTS[c].growth} for c in names}
 
-        # memory and size figures: deterministic, measured once
+        mem = {c: {} for c in names}
         for c in names:
-            if not CLIENTS[c][3]:
+            if not CLIENTS[c].minscript:
                 continue
             print("memory: %s" % c, file=sys.stderr)
-            for mode, key in (("heap", "held"), ("alloc", "per_publish")):
+            m = mem[c]
+            minimal = c in ("ours", "ours-umqtt")
+            for mode, cnt in (("heap", 1), ("alloc", 1000), ("ralloc", 1100)):
                 try:
-                    r = b.run(c, mode, 1000)
-                    fig[c][key] = r[key]
-                    for k in ("modules", "imported"):
+                    r = b.run(c, mode, cnt, minimal=minimal)
+                    for k in ("imported", "connect", "total", "per_publish", "per_message", "floor"):
                         if k in r:
-                            fig[c][k] = r[k]
+                            m[k] = r[k]
+                    if "modules" in r and c != "ours":
+                        m["modules"] = r["modules"]
                 except Fail as e:
-                    fig[c][key] = None
                     b.note(c, mode, e)
+            if c == "ours":  # what `import mqtt` pulls in when all of lib/ is there
+                try:
+                    r = b.run(c, "heap", 1)
+                    m["modules"] = r["modules"]
+                    m["imported_all"] = r["imported"]
+                except Fail as e:
+                    b.note(c, "heap (all modules)", e)
             try:
-                fig[c]["min_heap"] = b.min_heap(c)
+                m["min_heap"] = b.min_heap(c)
             except Fail as e:
-                fig[c]["min_heap"] = None
                 b.note(c, "minimum heap", e)
-        szd = os.path.join(tmp, "xtensawin")
-        if "ours" in names:
+            if b.frozen and CLIENTS[c].frozen:
+                print("memory: %s, frozen" % c, file=sys.stderr)
+                try:
+                    r = b.run(c, "heap", 1, frozen=True)
+                    if loaded_from_disk(r.get("file")):
+                        raise Fail("mqtt was loaded from %s, not .frozen" % r["file"])
+                    m["frozen_imported"] = r["imported"]
+                    m["frozen_connect"] = r["connect"]
+                    m["frozen_total"] = r["total"]
+                    m["frozen_modules"] = r["modules"]
+                    m["frozen_min_heap"] = b.min_heap(c, frozen=True)
+                except Fail as e:
+                    b.note(c, "frozen", e)
+        if a.growth and "ours" in names:
+            print("growth: heap over 100,000 messages", file=sys.stderr)
             try:
+                r = b.run("ours", "flat", 10000 if a.quick else 100000, timeout=max(a.timeout, 120))
+                mem["ours"]["heap_1000"] = r["heap_1000"]
+                mem["ours"]["heap_last"] = r["heap_%d" % (10000 if a.quick else 100000)]
+                mem["ours"]["flat_n"] = r["n"]
+            except (Fail, KeyError) as e:
+                b.note("ours", "flat", e)
+
+        szd = os.path.join(tmp, "xtensawin")
+        try:
+            if "ours" in names or "ours-umqtt" in names:
                 rep = size.report(size.compile_tree(size.LIB, size.py_files(size.LIB), "xtensawin",
                                                     os.path.join(szd, "ours")))
-                fig["ours"]["mpy_min"] = rep["minimal_total"]
-                fig["ours"]["mpy_all"] = rep["total"]
-            except RuntimeError as e:
-                b.note("ours", "mpy size", e)
-        if "chumicro" in names and fig["chumicro"].get("modules"):
-            files = [mod_file(b.chu_root, m) for m in fig["chumicro"]["modules"]]
-            sz = size.compile_tree(b.chu_root, files, "xtensawin", os.path.join(szd, "chu"))
-            fig["chumicro"]["mpy_min"] = fig["chumicro"]["mpy_all"] = sum(sz.values())
-        report(names, fig, b.failures)
+                for c in ("ours", "ours-umqtt"):
+                    if c in names:
+                        mem[c]["mpy_min"] = rep["minimal_total"] + (
+                            rep["modules"]["umqtt/simple.py"] if c == "ours-umqtt" else 0)
+                        mem[c]["mpy_all"] = rep["total"]
+            if "umqtt.simple" in names:
+                sz = size.compile_tree(b.umqtt_src, ["umqtt/simple.py"], "xtensawin", os.path.join(szd, "u"))
+                mem["umqtt.simple"]["mpy_min"] = mem["umqtt.simple"]["mpy_all"] = sum(sz.values())
+            if "chumicro" in names and mem["chumicro"].get("modules"):
+                files = [mod_file(b.chu_root, x) for x in mem["chumicro"]["modules"]]
+                sz = size.compile_tree(b.chu_root, files, "xtensawin", os.path.join(szd, "chu"))
+                mem["chumicro"]["mpy_min"] = mem["chumicro"]["mpy_all"] = sum(sz.values())
+        except RuntimeError as e:
+            b.note("size", "mpy-cross", e)
+
+        targets = report(names, samples, fig, mem, b.frozen, b.skipped, b.failures, a.growth)
+        print("\n(%d s)" % (time.time() - t_start))
         if a.json:
             with open(a.json, "w") as f:
-                json.dump({"n": n, "rounds": rounds, "figures": fig, "samples":
-                           {"%s.%s" % k: v for k, v in rates.items()},
-                           "failures": b.failures}, f, indent=1)
+                json.dump({"date": time.strftime("%Y-%m-%d %H:%M:%S"), "mosquitto": broker.version,
+                           "micropython": mp_version(b.mpy), "n": n, "rounds": rounds,
+                           "payload": PAYLOAD, "window": WINDOW, "one_at_a_time_ms": limit,
+                           "sources": b.info, "samples": samples, "figures": fig, "memory": mem,
+                           "targets": targets, "failures": b.failures, "skipped": b.skipped},
+                          f, indent=1)
         return 0
     finally:
         if broker:
@@ -352,61 +635,183 @@ def main(argv=None):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-ROWS = (
-    ("qos0", "QoS 0 publish msg/s", "int"),
-    ("qos1", "QoS 1 publish msg/s (window %d)" % WINDOW, "int"),
-    ("qos2", "QoS 2 publish msg/s (window %d)" % WINDOW, "int"),
-    ("recv", "QoS 0 receive msg/s", "int"),
-    ("min_heap", "minimum heap (board set), bytes", "int"),
-    ("imported", "heap taken by the import, bytes", "int"),
-    ("held", "heap held when connected, bytes", "int"),
-    ("per_publish", "alloc per QoS 0 publish, bytes", "f"),
-    ("mpy_min", ".mpy bytes, board set (xtensawin)", "int"),
-    ("mpy_all", ".mpy bytes, all board modules", "int"),
-)
-TITLES = {"ours": "ours (mpy)", "chumicro": "chumicro (mpy)", "paho": "paho (CPython)",
-          "raw": "raw ceiling (mpy)"}
+def close(a, b):
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(a - b) <= 0.01 * max(abs(a), abs(b), 1)
+    return a == b
 
 
-def report(names, fig, failures):
-    w = max(len(r[1]) for r in ROWS) + 2
+def pooled(files, out=None):
+    """The tables of several --json runs, their rounds put together (ratios
+    still taken within each round). Memory figures are the first run's."""
+    ds = []
+    for fn in files:
+        with open(fn) as f:
+            ds.append(json.load(f))
+    names = [c for c in CLIENTS if any(c in d["samples"] for d in ds)]
+    figs = [f for f in list(FIGS) + list(GROWTH) if any(f in d["samples"].get(c, {})
+                                                          for d in ds for c in names)]
+    samples = {c: {f: [] for f in figs if f in CLIENTS[c].figs + CLIENTS[c].growth} for c in names}
+    mem = {c: {} for c in names}
+    failures, skipped, frozen = [], [], False
+    for fn, d in zip(files, ds):
+        for c in names:
+            for f in samples[c]:
+                samples[c][f] += d["samples"].get(c, {}).get(f) or [None] * d["rounds"]
+            for k, v in d["memory"].get(c, {}).items():
+                if k not in mem[c]:
+                    mem[c][k] = v
+                elif k not in ("heap_1000", "heap_last") and not close(mem[c][k], v):
+                    failures.append("%s %s: %s in %s, %s before" % (c, k, v, fn, mem[c][k]))
+        failures += ["%s: %s" % (fn, m) for m in d["failures"]]
+        skipped += [m for m in d["skipped"] if m not in skipped]
+        frozen = frozen or "frozen" in d["sources"]
+    fig = {c: {f: summary([v for v in samples[c][f] if v is not None]) for f in samples[c]} for c in names}
+    d = ds[0]
+    print("%d runs pooled (%s): %d rounds; mosquitto %s, %s; %d-byte payloads, N=%d, window %d, "
+          "one-at-a-time runs %d ms: median (min–max)" % (
+              len(ds), ", ".join(os.path.basename(x) for x in files), sum(x["rounds"] for x in ds),
+              d["mosquitto"], d["micropython"], d["payload"], d["n"], d["window"], d["one_at_a_time_ms"]))
+    for k, v in sorted(d["sources"].items()):
+        print("  %s: %s" % (k, v))
+    growth = any(f in GROWTH for f in figs)
+    targets = report(names, samples, fig, mem, frozen, skipped, failures, growth)
+    if out:
+        with open(out, "w") as f:
+            json.dump(dict(d, pooled=files, rounds=sum(x["rounds"] for x in ds), samples=samples,
+                           figures=fig, memory=mem, targets=targets, failures=failures,
+                           skipped=skipped), f, indent=1)
+    return 0
+
+
+def mp_version(exe):
+    try:
+        r = subprocess.run([exe, "-c", "import sys; print(sys.version.split('; ')[1])"],
+                           capture_output=True, text=True, timeout=10)
+        return r.stdout.strip() or "?"
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+
+
+def ratio(samples, c1, f1, c2, f2):
+    """Per-round ratios samples[c1][f1] / samples[c2][f2], summarised."""
+    a = samples.get(c1, {}).get(f1)
+    b = samples.get(c2, {}).get(f2)
+    if not a or not b:
+        return None
+    return summary([x / y for x, y in zip(a, b) if x and y])
+
+
+def report(names, samples, fig, mem, frozen, skipped, failures, growth):
+    rows = []
+    for f, label in list(FIGS.items()) + (list(GROWTH.items()) if growth else []):
+        cells = [fmt_rate(fig[c][f]) if f in fig[c] else "–" for c in names]
+        if any(x != "–" for x in cells):
+            rows.append([label] + cells)
+    if any(v for c in samples for v in samples[c].values()):  # not --rounds 0
+        print()
+        table(["figure"] + [CLIENTS[c].title for c in names], rows)
+
+    mrows = []
+    K1 = [("total", "heap: import + connect, .mpy, B"), ("imported", "heap taken by the import, .mpy, B"),
+          ("connect", "heap taken by connect alone, B"), ("min_heap", "minimum heap, .mpy, B"),
+          ("frozen_total", "heap: import + connect, frozen, B"),
+          ("frozen_imported", "heap taken by the import, frozen, B"),
+          ("frozen_connect", "heap taken by connect alone, frozen, B"),
+          ("frozen_min_heap", "minimum heap, frozen, B"),
+          ("per_publish", "bytes allocated per QoS 0 publish"),
+          ("per_message", "bytes allocated per received QoS 0 message"),
+          ("mpy_min", ".mpy bytes (xtensawin), minimal set"),
+          ("mpy_all", ".mpy bytes (xtensawin), all modules")]
+    if growth:
+        K1 += [("heap_1000", "heap after 1,000 QoS 1 round trips, B"),
+               ("heap_last", "heap after 100,000 QoS 1 round trips, B")]
+    mnames = [c for c in names if CLIENTS[c].minscript]
+    for k, label in K1:
+        cells = [fmt_bytes(mem[c].get(k, "")) for c in mnames]
+        if any(x != "–" for x in cells):
+            mrows.append([label] + cells)
+    if mrows:
+        print()
+        table(["memory and size"] + [CLIENTS[c].title for c in mnames], mrows)
+    o = mem.get("ours", {})
+    notes = []
+    if o.get("floor") is not None:
+        notes.append("received message: the topic str and payload bytes alone take %s B "
+                     "(%d-byte payload)" % (fmt_bytes(o["floor"]), PAYLOAD))
+    if "modules" in o:
+        notes.append("`import mqtt` with all of lib/ present imports: " + ", ".join(o["modules"])
+                     + " (%s B)" % fmt_bytes(o.get("imported_all")))
+    if "frozen_modules" in o:
+        notes.append("frozen `import mqtt` imports: " + ", ".join(o["frozen_modules"]))
+    if mem.get("chumicro", {}).get("modules"):
+        notes.append("chumicro's set = the modules it imported: " + ", ".join(mem["chumicro"]["modules"]))
+    notes.append("minimum heap: smallest -X heapsize (1 KiB steps) that connects, subscribes at "
+                 "QoS 1, makes 20 QoS 1 round trips and disconnects; ours with its minimal set only")
+    for x in notes:
+        print("  " + x)
+
+    # targets: (label, summary or value, op, limit, kind)
+    mins = set(m[:-3].replace("/", ".").replace(".__init__", "") for m in size.MINIMAL_SET)
+    mods = o.get("modules")
+    fro = bool(frozen)
+    conn = o.get("frozen_connect") if fro else o.get("connect")
+    T = [
+        ("receive ≥ 1.5 × umqtt.simple", ratio(samples, "ours", "recv", "umqtt.simple", "recv"), ">=", 1.5, "r"),
+        ("receive ≥ 0.3 × raw", ratio(samples, "ours", "recv", "raw", "recv"), ">=", 0.3, "r"),
+        ("receive: no allocation beyond topic + payload (B/msg)", o.get("per_message"), "<=",
+         o.get("floor"), "b"),
+        ("QoS 0 publish ≥ 0.85 × raw", ratio(samples, "ours", "qos0", "raw", "qos0"), ">=", 0.85, "r"),
+        ("QoS 1 one at a time ≥ 0.5 × raw busy-poll",
+         ratio(samples, "ours", "qos1one", "raw", "qos1busy"), ">=", 0.5, "r"),
+        ("drop-in QoS 0 publish ≥ 1 × umqtt.simple",
+         ratio(samples, "ours-umqtt", "qos0", "umqtt.simple", "qos0"), ">=", 1.0, "r"),
+        ("drop-in receive ≥ 1 × umqtt.simple",
+         ratio(samples, "ours-umqtt", "recv", "umqtt.simple", "recv"), ">=", 1.0, "r"),
+        ("drop-in allocation per publish ≤ 16 B", mem.get("ours-umqtt", {}).get("per_publish"), "<=", 16, "b"),
+        ("frozen: minimum heap ≤ 10 K", o.get("frozen_min_heap") if fro else None, "<=", 10 * K, "b"),
+        ("frozen: import ≤ 3 K", o.get("frozen_imported") if fro else None, "<=", 3 * K, "b"),
+        ("connect alone ≤ 1 K" + (" (frozen)" if fro else " (.mpy)"), conn, "<=", 1 * K, "b"),
+        (".mpy: minimum heap ≤ 30 K", o.get("min_heap"), "<=", 30 * K, "b"),
+        ("`import mqtt` imports nothing optional", None if mods is None else
+         len([m for m in mods if m not in mins]), "<=", 0, "mods"),
+        ("minimal 3.1.1 set ≤ 12,366 B xtensawin", o.get("mpy_min"), "<=", 12366, "b"),
+        ("QoS 2 / QoS 1 pipelined ≥ 0.6", ratio(samples, "ours", "qos2", "ours", "qos1"), ">=", 0.6, "r"),
+    ]
+    if growth:
+        h1, h2 = o.get("heap_1000"), o.get("heap_last")
+        T.append(("heap flat over 100,000 messages (growth ≤ 256 B)",
+                  None if h1 is None or h2 is None else h2 - h1, "<=", 256, "b"))
     print()
-    print("%-*s" % (w, "") + "".join("%18s" % TITLES[c] for c in names))
-    for key, label, kind in ROWS:
-        cells = ["%18s" % fmt(fig[c].get(key, "") if key in fig[c] else "", kind) for c in names]
-        if any(x.strip() != "-" for x in cells):
-            print("%-*s" % (w, label) + "".join(cells))
-    if "chumicro" in fig and fig["chumicro"].get("modules"):
-        print("chumicro board set = the modules it imported: " + ", ".join(fig["chumicro"]["modules"]))
-    o = fig.get("ours", {})
-
-    def ratio(x, cy, y):
-        v1, v2 = o.get(x), fig.get(cy, {}).get(y)
-        return v1 / v2 if v1 and v2 else None
-
-    targets = (
-        ("ours QoS0 / raw QoS0", ratio("qos0", "raw", "qos0"), ">=", 0.5, "%.2f"),
-        ("ours QoS0 / chumicro QoS0", ratio("qos0", "chumicro", "qos0"), ">=", 2, "%.2f"),
-        ("ours QoS1 / chumicro QoS1", ratio("qos1", "chumicro", "qos1"), ">=", 1.6, "%.2f"),
-        ("ours QoS2 / ours QoS1", ratio("qos2", "ours", "qos1"), ">=", 0.6, "%.2f"),
-        ("ours receive / chumicro receive", ratio("recv", "chumicro", "recv"), ">=", 1.3, "%.2f"),
-        ("ours minimum heap", o.get("min_heap"), "<=", 20 * 1024, "%d"),
-        ("ours heap held", o.get("held"), "<=", 1536, "%d"),
-        ("ours alloc per QoS 0 publish", o.get("per_publish"), "<=", 32, "%.1f"),
-        ("ours minimal-set .mpy bytes", o.get("mpy_min"), "<=", 9000, "%d"),
-    )
-    print("\ntargets" if "ours" in names else "")
-    for label, v, op, lim, f in targets if "ours" in names else ():
-        if v is None:
-            verdict, vs = "n/a", "-"
+    rows = []
+    out = []
+    for label, v, op, lim, kind in T:
+        med = v["median"] if isinstance(v, dict) else v
+        if med is None or lim is None:
+            verdict, shown = "n/a", "–"
         else:
-            verdict = "PASS" if (v >= lim if op == ">=" else v <= lim) else "FAIL"
-            vs = f % v
-        print("  %-34s %10s  %s %-6s %s" % (label, vs, op, (f % lim), verdict))
+            verdict = "met" if (med >= lim if op == ">=" else med <= lim) else "MISSED"
+            if kind == "r":
+                shown = fmt_ratio(v)
+            elif kind == "mods":
+                shown = "%d optional" % med if med else "none"
+                if med:
+                    shown += ": " + ", ".join(m for m in mods if m not in mins)
+            else:
+                shown = fmt_bytes(med)
+        lim_s = "" if lim is None else ("%.2f" % lim if kind == "r" else fmt_bytes(lim))
+        rows.append([label, shown, "%s %s" % ("≥" if op == ">=" else "≤", lim_s), verdict])
+        out.append({"target": label, "measured": v, "limit": lim, "op": op, "verdict": verdict})
+    table(["target (ours unless named)", "measured", "limit", "verdict"], rows)
+    if skipped:
+        print("\nskipped:")
+        for m in skipped:
+            print("  " + m)
     if failures:
         print("\nfailures (%d):" % len(failures))
         for m in failures:
             print("  " + m.replace("\n", "\n    "))
+    return out
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-# Minimum-heap scenario for chumicro-mqtt (same steps as mp_ours_min).
+# Minimum-heap scenario for chumicro-mqtt: the same steps as mp_ours_min,
+# driven with its tick loop (check/handle).
 # Usage: micropython -X heapsize=N -m mp_chumicro_min MODE PORT ...  (MODE ignored)
 import sys
 import time
@@ -24,7 +25,9 @@ def wait(cond):
     while not cond():
         if c.state == "failed" or time.ticks_diff(time.ticks_ms(), t) > 5000:
             raise SystemExit("failed: %s %r" % (c.state, c.last_error))
-        c.handle(ticks_ms())
+        now = ticks_ms()
+        if c.check(now):
+            c.handle(now)
 
 
 c = MQTTClient(transport_factory=fixed_connector_factory("127.0.0.1", int(sys.argv[2])),
@@ -34,9 +37,8 @@ c.subscribe(topic, 1, on_subscribe=ack)
 c.connect()
 wait(lambda: st[0])
 p = bytes(64)
-for _ in range(20):
+for i in range(20):
     c.publish(topic, p, qos=1, on_publish=ack)
-    c.handle(ticks_ms())
-wait(lambda: st[0] > 20 and st[1] >= 20)
+    wait(lambda: st[0] > i + 1 and st[1] > i)
 c.disconnect()
 print('{"ok": 1}')

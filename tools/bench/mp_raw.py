@@ -1,14 +1,27 @@
-# Raw-socket ceiling under MicroPython: hand-built packets, one write per
-# message, no client logic. Usage: micropython -m mp_raw MODE PORT N
-#   qos0: N prebuilt QoS 0 PUBLISHes, confirmed by PINGREQ/PINGRESP.
-#   recv: subscribe, print READY, count N inbound PUBLISHes (minimal parser).
+# Raw-socket ceilings under MicroPython: hand-built packets, no client logic.
+# Usage: micropython -m mp_raw MODE PORT N SIZE WINDOW MS
+#   qos0     N prebuilt QoS 0 PUBLISHes, one write each, confirmed by PINGREQ/PINGRESP
+#   qos1one  one QoS 1 PUBLISH at a time, a blocking read of its PUBACK
+#   qos1busy the same on a non-blocking socket, spinning on readinto
+#   qos1     QoS 1 pipelined: at most WINDOW unacknowledged
+#   recv     persistent session (clean session 0, QoS 1 subscription),
+#            disconnect, READY; GO on stdin once the burst is queued at the
+#            broker; connect again, readinto a 32 KB buffer and parse the
+#            packets in place, timed from the first to the last
+#   recvbuf  the same reader on a connection that stayed subscribed (QoS 0)
+#            but did not read while the burst was sent
+# SIZE: payload bytes; MS: time limit of the one-at-a-time modes.
 import sys
 import socket
+import select
 import time
 import json
 
-mode, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-topic = b"bench/raw/%d" % time.ticks_us()
+mode, port, n, size, win, limit = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
+    int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+us = time.ticks_us
+diff = time.ticks_diff
+topic = b"bench/raw/%d" % us()
 
 
 def s16(b):
@@ -16,55 +29,180 @@ def s16(b):
 
 
 def packet(h, body):
-    # remaining length < 16384 here: at most 2 varint bytes
     n = len(body)
-    rl = bytes((n,)) if n < 128 else bytes(((n & 127) | 128, n >> 7))
-    return bytes((h,)) + rl + body
+    rl = bytearray()
+    while True:
+        rl.append((n & 127) | (128 if n > 127 else 0))
+        n >>= 7
+        if not n:
+            return bytearray(bytes((h,)) + rl + body)
 
 
 s = socket.socket()
 s.connect(socket.getaddrinfo("127.0.0.1", port)[0][-1])
-s.write(packet(0x10, s16(b"MQTT") + b"\x04\x02\x00\x3c" + s16(b"raw%d" % time.ticks_us())))
+s.setsockopt(6, 1, 1)  # TCP_NODELAY: one write is one segment
+s.write(packet(0x10, s16(b"MQTT") + b"\x04\x02\x00\x3c" + s16(b"raw%d" % us())))
 assert s.read(4) == b"\x20\x02\x00\x00"
+res = {"mode": mode}
 
-if mode == "qos0":
-    pkt = packet(0x30, s16(topic) + bytes(64))
+
+def pub1():
+    # a QoS 1 PUBLISH; returns (packet, offset of its packet id)
+    p = packet(0x32, s16(topic) + b"\x00\x01" + bytes(size))
+    return p, len(p) - size - 2
+
+
+def writeall(p):
+    mv = memoryview(p)
+    o = 0
+    while o < len(p):
+        k = s.write(mv[o:])
+        if k is None:  # non-blocking and full: wait until it takes more
+            po = select.poll()
+            po.register(s, select.POLLOUT)
+            po.poll(1000)
+            continue
+        o += k
+
+
+def run_qos0():
+    pkt = packet(0x30, s16(topic) + bytes(size))
     w = s.write
-    t0 = time.ticks_us()
+    t0 = us()
     for _ in range(n):
         w(pkt)
     w(b"\xc0\x00")
     r = s.read(2)
-    dt = time.ticks_diff(time.ticks_us(), t0)
+    res.update(n=n, us=diff(us(), t0))
     assert r == b"\xd0\x00", r
-    res = {"n": n, "us": dt}
-elif mode == "recv":
+
+
+def run_qos1one(busy):
+    # blocking: readinto waits for all 4 bytes; busy: spin on a non-blocking one
+    p, o = pub1()
+    ack = bytearray(4)
+    mv = memoryview(ack)
+    s.setblocking(not busy)
+    w = s.write
+    ri = s.readinto
+    t0 = us()
+    i = 0
+    while i < n:
+        i += 1
+        pid = i % 65535 + 1  # 1..65535
+        p[o] = pid >> 8
+        p[o + 1] = pid & 255
+        w(p)
+        h = 0
+        while h < 4:
+            k = ri(mv[h:])
+            if k:
+                h += k
+            elif k == 0:
+                raise SystemExit("connection closed by the broker")
+        if ack[0] != 0x40:
+            raise SystemExit("not a PUBACK: %r" % ack)
+        if not i & 15 and diff(us(), t0) > limit * 1000:
+            break
+    res.update(n=i, us=diff(us(), t0))
+
+
+def run_qos1():
+    p, o = pub1()
+    buf = bytearray(4 * win + 4)
+    mv = memoryview(buf)
+    s.setblocking(False)
+    poll = select.poll()
+    poll.register(s, select.POLLIN)
+    ri = s.readinto
+    sent = acked = have = 0
+    t0 = us()
+    while acked < n:
+        if sent < n and sent - acked < win:
+            sent += 1
+            pid = sent % 65535 + 1
+            p[o] = pid >> 8
+            p[o + 1] = pid & 255
+            writeall(p)
+            k = ri(mv[have:])
+        else:
+            poll.poll(1000)
+            k = ri(mv[have:])
+            if k == 0:
+                raise SystemExit("connection closed by the broker")
+        if k:
+            k += have
+            acked += k >> 2  # every packet coming back is a 4-byte PUBACK
+            have = k & 3
+            if have:
+                buf[:have] = buf[k - have:k]
+    res.update(n=n, us=diff(us(), t0))
+
+
+def connect(cid, flags):
+    c = socket.socket()
+    c.connect(socket.getaddrinfo("127.0.0.1", port)[0][-1])
+    c.setsockopt(6, 1, 1)
+    c.write(packet(0x10, s16(b"MQTT") + bytes((4, flags, 0, 60)) + s16(cid)))
+    r = c.read(4)
+    assert r[0] == 0x20 and r[3] == 0, r
+    return c
+
+
+def run_recv():
+    # persistent session: subscribe at QoS 1, disconnect, READY; after GO the
+    # burst is queued at the broker, and a new connection receives it
+    global s
+    cid = b"rawr%d" % us()
+    r = connect(cid, 0)
+    r.write(packet(0x82, b"\x00\x01" + s16(topic) + b"\x01"))
+    assert r.read(5)[0] == 0x90
+    r.write(b"\xe0\x00")
+    r.close()
+    print("READY", topic.decode())
+    sys.stdin.readline()
+    s.write(b"\xe0\x00")
+    s.close()
+    s = connect(cid, 0)
+    read_burst()
+
+
+def run_recvbuf():
+    # connected and subscribed but not reading while the burst is sent: it
+    # waits in the socket buffers (on loopback they hold a 64-byte burst of
+    # 20000), so this is the parser's own speed, not the broker's
     s.write(packet(0x82, b"\x00\x01" + s16(topic) + b"\x00"))
     assert s.read(5)[0] == 0x90
     print("READY", topic.decode())
+    sys.stdin.readline()
+    read_burst()
+
+
+def read_burst():
     # readinto on a blocking socket waits for a full buffer: go non-blocking
     # and poll, so each readinto returns whatever has arrived.
-    import select
     s.setblocking(False)
-    poller = select.poll()
-    poller.register(s, select.POLLIN)
-    buf = bytearray(4096)
+    poll = select.poll()
+    poll.register(s, select.POLLIN)
+    buf = bytearray(32768)
     mv = memoryview(buf)
+    ri = s.readinto
     have = got = 0
     t0 = t1 = 0
     while got < n:
-        k = s.readinto(mv[have:])
+        k = ri(mv[have:])
         if k is None:
-            if not poller.poll(5000):
+            if not poll.poll(5000):
                 break  # idle: messages lost, report what arrived
             continue
         if not k:
             break
+        if not got:
+            t0 = us()
         have += k
         i = 0
-        while have - i >= 2:  # parse whole packets in buf[i:have]
-            rl = 0
-            sh = 0
+        while have - i >= 2:  # whole packets in buf[i:have]
+            rl = sh = 0
             j = i + 1
             while j < have:
                 b = buf[j]
@@ -79,16 +217,21 @@ elif mode == "recv":
                 break
             if buf[i] & 0xF0 == 0x30:
                 got += 1
-                if got == 1:
-                    t0 = time.ticks_us()
             i = j + rl
-        t1 = time.ticks_us()
         if i:
             buf[: have - i] = mv[i:have]
         have -= i
-    res = {"n": got, "us": time.ticks_diff(t1, t0)}
+        if len(buf) - have < 16 + size:  # room for at least one more packet
+            raise SystemExit("packet larger than the buffer")
+    t1 = us()
+    res.update(n=got, us=diff(t1, t0))
+
+
+if mode in ("qos1one", "qos1busy"):
+    run_qos1one(mode == "qos1busy")
+else:
+    {"qos0": run_qos0, "qos1": run_qos1, "recv": run_recv, "recvbuf": run_recvbuf}[mode]()
 s.setblocking(True)
 s.write(b"\xe0\x00")
 s.close()
-res["mode"] = mode
 print(json.dumps(res))
