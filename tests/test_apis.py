@@ -122,3 +122,7 @@ def test_connect_and_reconnect_on_a_connected_client(runtime, broker):
 
 def test_published_event(runtime, broker):
     ok(runtime.run("published.py", {"MQTT_URL": broker.url}))
+
+
+def test_zero_copy_payloads(runtime, broker):
+    ok(runtime.run("zero_copy.py", {"MQTT_URL": broker.url}), "zeroCopy: 200 payloads as memoryviews, right bytes")

@@ -143,25 +143,28 @@ def test_large_publish_gets_its_own_buffer_and_gives_it_back():
     up(p)
     payload = bytes(range(256)) * 8
     assert p._pub(b"t", payload, 0)
-    assert len(p._tx) > TXBUF
+    assert 2054 <= len(p._tx) < 2064  # its own buffer, the size of it
     p.sent(1000)  # part written: the buffer stays
-    assert len(p._tx) > TXBUF
+    assert len(p._tx) >= 2054
     rest = p.data_to_send()
     assert rest == (b"\x30\x83\x10\x00\x01t" + payload)[1000:]
     assert len(p._tx) == TXBUF  # written out: the small buffer is back
 
 
 def test_full_output_says_so_and_the_queue_waits():
+    # the buffer doubles while packets find it full (256, 512, 1024 bytes),
+    # then says no: the packet waits until the output drains
     p = P(maxInflight=100)
     up(p)
-    es = [pub(p, b"t", b"y" * 40) for _ in range(10)]  # 47 bytes each, 256 in the buffer
-    assert len(p._pend) == 5 and len(p.queue) == 5
+    es = [pub(p, b"t", b"y" * 40) for _ in range(30)]  # 47 bytes each: 21 fit in 1024
+    assert len(p._tx) == 1024 and len(p._pend) == 21 and len(p.queue) == 9
     assert not p._pub(b"t", b"z" * 40, 0)  # no room: False, nothing written
     first = p.data_to_send()
-    assert len(first) == 5 * 47
+    assert len(first) == 21 * 47
     p.flush()
-    assert len(p._pend) == 10 and p.queue == [] and p.data_to_send().count(b"\x32\x2d") == 5
-    assert [e[PID] for e in es] == list(range(1, 11))
+    assert len(p._pend) == 30 and p.queue == [] and p.data_to_send().count(b"\x32\x2d") == 9
+    assert [e[PID] for e in es] == list(range(1, 31))
+    assert len(p._tx) == 1024  # the size stays while this connection lasts
 
 
 def test_packet_ids_wrap_and_skip_in_flight():
@@ -515,3 +518,27 @@ def test_a_close_by_anything_else_counts_no_strike():
         p.lost(0)  # keepalive timeout, our own protocol error: not the request's fault
         up(p)
     assert e[STRIKES] == 0 and not p.dones
+
+
+def test_receive_buffer_grows_while_reads_fill_it_and_is_bounded():
+    # a burst: every read fills the buffer, which doubles up to 2048 bytes;
+    # a packet larger than that gets its own buffer, given back after it
+    p = P(maximumPacketSize=10000)
+    up(p)
+    pkt = b"\x30\x22\x00\x01t" + b"m" * 31
+    burst = pkt * 300
+    sizes = []
+    i = 0
+    while i < len(burst):
+        mv = p.buffer()
+        n = min(len(mv), len(burst) - i)
+        mv[:n] = burst[i : i + n]
+        p.received(n)
+        i += n
+        while p.next_event():
+            pass
+        sizes.append(len(p._rx))
+    assert sizes[:5] == [256, 512, 1024, 2048, 2048] and max(sizes) == 2048
+    big = b"\x30\x8b\x27\x00\x01t" + b"z" * 5000  # 5003 bytes of body
+    assert msgs(feed(p, big, 1000)) == [("t", b"z" * 5000)]
+    assert len(p._rx) == 2048

@@ -23,7 +23,9 @@ _timers = []  # [due, period or 0, fn]
 _later = []  # (fn, args): callbacks owed, run at the next step
 _poller = [None]  # select.poll, made at the first wait
 _guard = [None]  # the background driver's guard while it runs (driver.py)
+_socks = {}  # socket (MicroPython) or its fd (CPython) -> client: what poll() reports, to whom
 _topic = [None, None]  # the last publish topic given (str or bytes) and its checked bytes
+_BUFS = (bytes, bytearray, memoryview)  # (one tuple, not one per publish)
 
 
 def _call(f, *a):
@@ -83,6 +85,7 @@ class Client(Protocol):
     _at = ("", 0)  # the server of the last attempt
     _again = _dispatching = _watch = _offline = False  # an attempt was made before ('reconnect');
     # a message handler runs; someone listens to 'published'; 'offline' said for this outage
+    _ready = 1  # input may be waiting: read at the next step (poll() says when, where it ran)
 
     def __init__(self, options):
         Protocol.__init__(self, options)
@@ -154,30 +157,46 @@ class Client(Protocol):
     # -- requests
 
     def publish(self, topic, message, options=None, callback=None):
-        # Bad arguments raise, or with a callback go to it (as mqtt.js)
+        # Bad arguments raise, or with a callback go to it (as mqtt.js). A
+        # QoS 0 publish on a live connection is the hot way: checks, then
+        # straight into the output; nothing allocated, no call it can spare.
         if _guard[0] and _guard[0].outside():
             return _guard[0].call(self.publish, topic, message, options, callback)
         if callable(options):
             options, callback = None, options
-        q = f = 0
-        pr = None
-        try:
-            if options:
+        f = 0
+        if options:
+            if isinstance(options, str):
                 options = _json(options)
-                q = options.get("qos", 0)
-                if q not in (0, 1, 2):
-                    raise ValueError("qos must be 0, 1 or 2")
-                f = q << 1 | (1 if options.get("retain") else 0) | (8 if options.get("dup") else 0)
+            f = options.get("qos", 0)
+            if f not in (0, 1, 2):
+                return self._bad(callback, ValueError("qos must be 0, 1 or 2"))
+            f = f << 1 | (1 if options.get("retain") else 0) | (8 if options.get("dup") else 0)
+        if type(message) is not bytes:
             if isinstance(message, str):
                 message = message.encode()
-            elif not isinstance(message, (bytes, bytearray, memoryview)):
-                raise TypeError("message must be str or bytes-like")
-            if topic is not _topic[0]:  # a topic is checked once, not per message
+            elif not isinstance(message, _BUFS):
+                return self._bad(callback, TypeError("message must be str or bytes-like"))
+        if topic is not _topic[0]:  # a topic is checked once, not per message
+            try:
                 _topic[1] = topic_bytes(topic)
-                _topic[0] = topic
-        except (ValueError, TypeError) as e:
-            return self._bad(callback, e)
-        t = _topic[1]
+            except ValueError as e:
+                return self._bad(callback, e)
+            _topic[0] = topic
+        if f & 6 or callback or self._v5 or self._watch or not self.connected or self.queue or self._end:
+            return self._send(_topic[1], message, f, options, callback)
+        try:
+            if self._pub(_topic[1], message, f) or self.drain() and self._pub(_topic[1], message, f):
+                return self
+        except MemoryError:
+            return self._refuse(None, MQTTError("out of memory for a %d-byte message" % len(message)))
+        return self._send(_topic[1], message, f, options, None)  # the output stays full: queued
+
+    def _send(self, t, message, f, options, callback):
+        # The rest: MQTT 5, callbacks, a closed client; QoS 1/2 (and QoS 0
+        # behind others) into the queue, a copy since the caller may reuse
+        # its buffer (bytes cannot change), then out as far as the socket takes it.
+        pr = None
         if self._v5:  # properties, topic aliases and the server's limits (v5.py)
             pr = self._publish_out(t, message, options)
             if isinstance(pr, MQTTError):
@@ -185,16 +204,18 @@ class Client(Protocol):
         if self._end or self._state == _ENDED:
             return self._refuse(callback, MQTTError("client is closed"))
         try:
-            if not q and self.connected and not self.queue and (
+            if f & 6 or not self.connected or self.queue or not (
                     self._pub(t, message, f, None, pr) or self.drain() and self._pub(t, message, f, None, pr)):
-                if callback:
-                    _later.append((callback, (None,)))
-                if self._watch:
-                    self._published(t, message, f)
-            else:  # queued: a copy, since the caller may reuse its buffer
-                self.request(_PUBLISH, t, bytes(message), f, callback, pr)
+                self.request(_PUBLISH, t, message if type(message) is bytes else bytes(message), f, callback, pr)
+                while self.queue and self._tn and self.drain():  # the output was full: written, go on
+                    self.flush()
+                return self
         except MemoryError:
             return self._refuse(callback, MQTTError("out of memory for a %d-byte message" % len(message)))
+        if callback:
+            _later.append((callback, (None,)))
+        if self._watch:
+            self._published(t, message, f)
         return self
 
     def subscribe(self, topic, options=None, callback=None):
@@ -315,6 +336,8 @@ class Client(Protocol):
             return g.call(self.loop, timeout_ms)
         if timeout_ms:
             _idle(timeout_ms)
+        else:
+            self._ready = 1
         _run_later()
         self._step(ticks_ms())
         _run_later()
@@ -343,22 +366,28 @@ class Client(Protocol):
         # what is buffered and not yet parsed first (the step of a handler
         # that drives the client): the buffer has room to read into after it
         self._dispatch(tr)
-        for _ in range(4):  # then other clients get their turn
+        more = self._ready or not tr.short  # poll() saw input, or TLS may hold some: read
+        k = 8  # reads in one step, then other clients get their turn
+        while more and k:
+            k -= 1
             if self._tr is not tr or self._tn > TXBUF * 8 or self._held and len(self._held) >= \
                     self.options["queueSize"]:
-                return  # closed by a handler; output piles up; a handler holds messages: no reading now
-            n = tr.read(self.buffer())
+                return  # closed by a handler; output piles up; a handler holds messages: read later
+            mv = self.buffer()
+            n = tr.read(mv)
             if tr.err:  # a failed write (or connect) says more than the end of stream
                 raise tr.err
-            if not n:
-                break
             if n < 0:  # closed by the broker: mqtt.js reports no error for it
                 return self._lost(None, 1)
-            self._lr = ticks_ms()
-            self._pt = None
-            self.received(n)
-            self._dispatch(tr)
-        while 1:  # queued requests out, while the socket takes them
+            if n:
+                self._lr = ticks_ms()
+                self._pt = None
+                self.received(n)
+                self._dispatch(tr)
+            # a full read: more may wait; a short one: the socket is empty (TLS: until it reads none)
+            more = n == len(mv) or n and not tr.short
+        self._ready = more
+        while self._tr is tr:  # queued requests out, while the socket takes them
             self.flush()
             if not self.drain() or not self.queue:
                 break
@@ -382,7 +411,8 @@ class Client(Protocol):
                 self._emit("error", self._in)
             elif ev > EV_ERROR:  # MQTT 5: DISCONNECT, AUTH
                 self._event(ev)
-            _run_later()
+            if _later:
+                _run_later()
 
     def _deliver(self):
         # The message next_event() returned, to the 'message' listeners. One
@@ -391,7 +421,9 @@ class Client(Protocol):
         if self._dispatching:
             if self._held is None:
                 self._held = []
-            self._held.append((self._in_topic, self._in_payload, self._in_header, self._in_pid, self._in_props))
+            p = self._in_payload  # (a zeroCopy view would not outlast the buffer's next read: copied)
+            self._held.append((self._in_topic, p if type(p) is bytes else bytes(p), self._in_header, self._in_pid,
+                               self._in_props))
             return
         self._dispatching = True
         try:  # (no tuple made for the message: nothing allocated but topic and payload)
@@ -478,6 +510,8 @@ class Client(Protocol):
                 self._tr = TLS(self, h[0], h[1])
             else:
                 self._tr = TCP(h[0], h[1])
+            _socks[self._tr.sock if MPY else self._tr.sock.fileno()] = self
+            self._ready = 1
             self.connect_packet()
         except Exception as e:  # OSError; TLS set-up (bad cert, no tls.py on the board)
             self._lost(e)
@@ -486,6 +520,8 @@ class Client(Protocol):
         tr = self._tr
         if tr:
             self._tr = None
+            for k in [k for k in _socks if _socks[k] is self]:
+                del _socks[k]
             try:
                 _poller[0].unregister(tr.sock)
             except Exception:  # (never registered)
@@ -589,21 +625,30 @@ def clearTimeout(h):
 clearInterval = clearTimeout
 
 
-def _all(now):  # one step of every timer and client; ms to the next deadline (at most 100)
+def _all(now, polled=0):
+    # One step of every timer and client; ms to the next deadline (at most
+    # 100). polled: poll() has just said which clients have input; else all read.
     w = 100
-    for t in _timers[:]:
-        d = ticks_diff(t[0], now)
-        if d <= 0:
-            if t[1]:
-                t[0] = ticks_add(now, t[1])
-            else:
-                clearTimeout(t)
-            _call(t[2])
-        elif d < w:
-            w = d
+    if _timers:
+        for t in _timers[:]:  # (a callback may clear timers)
+            d = ticks_diff(t[0], now)
+            if d <= 0:
+                if t[1]:
+                    t[0] = ticks_add(now, t[1])
+                else:
+                    clearTimeout(t)
+                _call(t[2])
+            elif d < w:
+                w = d
     _run_later()
-    for c in _clients[:]:
-        w = min(w, c._step(now))
+    i = len(_clients)
+    while i:  # (from the end: a client that is done removes itself)
+        i -= 1
+        if i < len(_clients):
+            c = _clients[i]
+            if not polled:
+                c._ready = 1
+            w = min(w, c._step(now))
     _run_later()
     return w
 
@@ -625,23 +670,28 @@ def _wait(ms):  # poll, at most ms
     return (p.ipoll if MPY else p.poll)(ms)  # ipoll doesn't allocate
 
 
-def _idle(ms):  # wait for I/O, at most ms (none when callbacks are owed)
+def _idle(ms):  # wait for I/O, at most ms (none when callbacks are owed); mark who has some
     g = _guard[0]
     g.call(_register) if g else _register()
-    _wait(0 if _later else ms)
+    for ev in _wait(0 if _later else ms):
+        c = _socks.get(ev[0])
+        if c:
+            c._ready = 1
 
 
 def run(until=None, timeout_ms=None):
     # Drive every client and timer. True once until() is true (or, without
     # until, once nothing is left to run); False when timeout_ms passes.
     t0 = ticks_ms()
+    polled = 0  # (the first step reads every client: who knows what waits)
     while 1:
         g = _guard[0]
         if g:
             g.drive()
-            w = g.call(_all, ticks_ms())
+            w = g.call(_all, ticks_ms(), polled)
         else:
-            w = _all(ticks_ms())
+            w = _all(ticks_ms(), polled)
+        polled = 1
         if until and until():
             return True
         if not (_clients or _timers or _later):

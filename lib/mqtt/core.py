@@ -1,10 +1,11 @@
 # Sans-IO MQTT 3.1/3.1.1 protocol core: the session's state and its packets.
 # No socket, no clock, no user code.
 #   input   buffer() is where the next read goes, received(n) counts it in;
-#           next_event() then parses one packet at a time (acks go straight
-#           to the output) and says what the driver must dispatch. Parse
-#           state lives here, so a handler that drives the client again from
-#           inside a dispatch simply continues where it stopped.
+#           next_event() then parses packets until one the driver must
+#           dispatch (a message, a CONNACK, an error): acks go straight to the
+#           output, completed requests to the _done hook. Parse state lives
+#           here, so a handler that drives the client again from inside a
+#           dispatch simply continues where it stopped.
 #   output  _tx[:_tn] waits to be written; sent(n) drops what was. A packet
 #           that does not fit returns False: drain, then retry.
 #   requests  entries made only by request() and changed only here, each in
@@ -37,12 +38,14 @@ _FLAGS = const(4)  # PUBLISH: the fixed header's low bits: DUP 8, QoS << 1, RETA
 _PROPS = const(6)  # MQTT 5: encoded properties (None in 3.1.1)
 _STRIKES = const(7)  # times the broker closed the connection with it alone in flight
 # next_event() results: 0 (false) is "nothing more until more input"
-EV_PACKET = const(1)  # a packet was handled; requests it completed went to _done
+EV_PACKET = const(1)  # (internal: a packet was handled, parsing goes on)
 EV_MESSAGE = const(2)  # a message: _in_topic, _in_payload, _in_header, _in_pid, _in_props
 EV_CONNACK = const(3)  # connected; _in is the CONNACK as mqtt.js shows it
 EV_ERROR = const(4)  # _in is an error to report; the connection stays
-_RXBUF = const(128)  # receive buffer; a larger packet gets one of its own for a while
-TXBUF = const(256)  # transmit buffer: many small packets go out in one write
+_RXBUF = const(128)  # receive buffer to start with; doubled while reads fill it, up to
+_RXMAX = const(2048)  # this (a burst then takes few reads); a larger packet gets one of its own
+TXBUF = const(256)  # transmit buffer: many small packets go out in one write; doubled while
+_TXMAX = const(1024)  # packets find it full (a burst of publishes), up to this
 QOS2_MAX = const(128)  # incoming QoS 2 messages awaiting PUBREL, at most
 
 
@@ -111,20 +114,23 @@ class Protocol:
     _cprops = _wprops = _bye = None  # MQTT 5: CONNECT and will properties, DISCONNECT body
     _tbytes = _tstr = None  # the last incoming topic as bytes and str: a repeated one costs nothing
     _skip = 0  # bytes of an oversize PUBLISH still to pass over
+    _rxcap = _RXBUF  # the receive buffer's size between packets larger than it
+    _txcap = TXBUF  # the same for the transmit buffer
     _careful = 0  # requests to resend one at a time: the broker closed on one of them
     _in = _in_topic = _in_payload = _in_props = None  # what next_event() returned
     _in_header = _in_pid = 0
 
     def __init__(self, options):
         self.options = options
-        self._rx = bytearray(_RXBUF)
-        self._tx = bytearray(TXBUF)
+        self._setrx(bytearray(_RXBUF))
+        self._settx(bytearray(TXBUF))
         self._rs = self._rn = self._tn = self._pid = 0  # parse position, received up to; to send; last id
         self._pend = {}  # packet id -> entry sent and not yet acknowledged
         self.queue = []  # entries waiting to be sent, in order
         self._q2 = {}  # incoming QoS 2 packet ids delivered, awaiting PUBREL
         self._subs = {}  # topic filter -> (options byte, MQTT 5 properties): to resubscribe
         self._window = options["maxInflight"]  # QoS 1/2 in flight at most (MQTT 5: and the server's)
+        self._zc = options.get("zeroCopy")  # payloads as views of the receive buffer, not copies
         self.connected = self._awaiting = False  # CONNACK came; CONNECT sent, CONNACK not yet
 
     # -- requests
@@ -177,21 +183,30 @@ class Protocol:
     # -- output
 
     def _room(self, n):
-        # offset in _tx where n bytes fit, or -1 while output waits; a packet
-        # larger than the buffer gets one of its own (MemoryError: the caller reports)
-        if self._tn + n <= len(self._tx):
-            return self._tn
-        if self._tn:
+        # Offset in _tx where n bytes fit, or -1 while output waits. A buffer
+        # that fills doubles, up to _TXMAX (fewer, larger writes); a packet
+        # larger than that gets one of its own (MemoryError: the caller reports).
+        tn = self._tn
+        if tn + n <= len(self._tx):
+            return tn
+        if not tn:  # one packet larger than the buffer: its own, given back once written
+            self._settx(bytearray(n))
+            return 0
+        k = self._txcap * 2
+        if tn + n > k or k > _TXMAX:
             return -1
-        self._tx = bytearray(n)
-        return 0
+        self._txcap = k
+        b = bytearray(k)
+        b[:tn] = self._txv[:tn]
+        self._settx(b)
+        return tn
 
-    def sent(self, n):  # n bytes of the output were written; a grown buffer goes back when empty
+    def sent(self, n):  # n bytes of the output were written; a buffer grown for one packet goes back
         tn = self._tn - n
-        if tn:
-            self._tx[:tn] = self._tx[n : n + tn]
-        elif len(self._tx) != TXBUF:
-            self._tx = bytearray(TXBUF)
+        if tn:  # (from a view: no copy allocated)
+            self._tx[:tn] = self._txv[n : n + tn]
+        elif len(self._tx) > self._txcap:
+            self._settx(bytearray(self._txcap))
         self._tn = tn
 
     def _put(self, t, body, e=None):
@@ -217,8 +232,8 @@ class Protocol:
         o = self._tn
         if o + 4 > len(self._tx):  # (the client stops reading while output piles up)
             b = bytearray(o + TXBUF)
-            b[:o] = self._tx[:o]
-            self._tx = b
+            b[:o] = self._txv[:o]
+            self._settx(b)
         self._tx[o : o + 4] = bytes((t << 4 | (t == _PUBREL) << 1, 2, pid >> 8, pid & 255))
         self._tn = o + 4
         if self._tap:
@@ -308,8 +323,10 @@ class Protocol:
     def connect_packet(self):
         # a new connection: fresh buffers, CONNECT at the head of the output.
         # Options hold only what is set (see mqtt.connect).
-        self._rx = bytearray(_RXBUF)
-        self._tx = bytearray(TXBUF)
+        self._setrx(bytearray(_RXBUF))
+        self._rxcap = _RXBUF
+        self._settx(bytearray(TXBUF))
+        self._txcap = TXBUF
         self._rs = self._rn = self._tn = self._skip = 0
         self.connected = False
         self._awaiting = True
@@ -333,8 +350,16 @@ class Protocol:
 
     # -- input
 
+    def _setrx(self, b):  # the receive buffer, and a view of it for slices that copy once
+        self._rx = b
+        self._rxv = memoryview(b)
+
+    def _settx(self, b):  # the same for the transmit buffer
+        self._tx = b
+        self._txv = memoryview(b)
+
     def buffer(self):  # where the next read goes (never empty once next_event() returned 0)
-        return memoryview(self._rx)[self._rn :]
+        return self._rxv[self._rn :]
 
     def received(self, n):
         self._rn += n
@@ -345,15 +370,16 @@ class Protocol:
         rx = self._rx
         i = self._rs
         rn = self._rn
-        while 1:
-            if self._skip:  # the rest of an oversize PUBLISH: passed over as it streams by
-                k = min(self._skip, rn - i)
-                self._skip -= k
-                i += k
-            if rn - i < 2:
-                break
-            if self._awaiting and rx[i] != 0x20 and (rx[i] != 0xF0 or not self._v5):
-                raise ProtocolError("not an MQTT server (got %r)" % bytes(rx[i : min(rn, i + 12)]))
+        need = 0  # size of the partial packet at i, when its header is complete
+        mx = self.options["maximumPacketSize"]
+        if self._skip:  # the rest of an oversize PUBLISH: passed over as it streams by
+            k = min(self._skip, rn - i)
+            self._skip -= k
+            i += k
+        if self._awaiting and rn > i and rx[i] != 0x20 and (rx[i] != 0xF0 or not self._v5):
+            # the first packet of a connection must be CONNACK (MQTT 5: or AUTH)
+            raise ProtocolError("not an MQTT server (got %r)" % bytes(rx[i : min(rn, i + 12)]))
+        while rn - i > 1:
             j = i + 1
             m = s = 0
             c = 128
@@ -369,27 +395,35 @@ class Protocol:
             if c > 127:
                 break
             e = j + m
-            if m > self.options["maximumPacketSize"]:
+            if m > mx:
                 if rx[i] >> 4 != _PUBLISH or not self.connected:
                     raise ProtocolError("packet of %d bytes over maximumPacketSize" % m)
                 if rn < min(e, j + 4 + (rx[j] << 8 | rx[j + 1]) if rn - j > 1 else e) and rn - i < len(rx):
                     break  # its topic and packet id first (or a full buffer), to report and acknowledge it
                 return self._oversize(rx[i], j, min(e, rn), m)
             if e > rn:
-                if e - i > len(rx):  # this one packet gets a buffer of its own
-                    b = bytearray(e - i)
-                    b[: rn - i] = rx[i:rn]
-                    self._rx = rx = b
-                    rn -= i
-                    i = 0
+                need = e - i
                 break
             self._rs = e
-            return self._packet(rx[i], j, e)
-        if i:  # the partial packet to the start
-            rn -= i
-            rx[:rn] = rx[i : i + rn]
-        if not rn and len(rx) != _RXBUF:  # give back a buffer grown for one packet
-            self._rx = bytearray(_RXBUF)
+            ev = self._packet(rx[i], j, e)
+            if ev != EV_PACKET:
+                return ev
+            i = self._rs
+            rx = self._rx
+        # Out of complete packets: the partial one (if any) to the start of
+        # the buffer. Its size doubles while reads fill it (more is waiting:
+        # fewer, larger reads), up to _RXMAX; a packet larger than that size
+        # gets a buffer of its own, given back once the packet is through.
+        if rn == len(rx) == self._rxcap < _RXMAX:  # (a buffer sized for one packet fills by design)
+            self._rxcap += self._rxcap
+        n = max(self._rxcap, need)
+        rn -= i
+        if n != len(rx):
+            b = bytearray(n)
+            b[:rn] = self._rxv[i : i + rn]
+            self._setrx(b)
+        elif i:
+            rx[:rn] = self._rxv[i : i + rn]
         self._rs = 0
         self._rn = rn
         return 0
@@ -420,6 +454,15 @@ class Protocol:
         rx = self._rx
         if t == _PUBLISH:
             return self._publish_in(h, a, b)
+        if h == 0x40 and n == 2 and not self._tap:  # PUBACK of a QoS 1 PUBLISH: the common one, inline
+            p = rx[a] << 8 | rx[a + 1]
+            e = self._pend.get(p)
+            if e and e[_KIND] == _PUBLISH and e[_FLAGS] & 6 == 2:
+                del self._pend[p]
+                if self._careful:
+                    self._careful -= 1
+                self._done(e, None)
+            return EV_PACKET
         if self._tap:
             self._tap(0, h, n > 1 and rx[a] << 8 | rx[a + 1], None, None)
         if h & 15 != (t == _PUBREL) << 1 or t == _CONNACK and not self._awaiting \
@@ -438,7 +481,7 @@ class Protocol:
             return self._other_in(h, a, b)
         p = rx[a] << 8 | rx[a + 1]
         if t < _SUBSCRIBE:
-            return self._ack_in(t, p, a, b)
+            return self._acked(t, p, None) if n == 2 else self._ack_in(t, p, a, b)
         j = a + 2
         if self._v5:
             pr, j = self._props_in(j, b)
@@ -474,10 +517,8 @@ class Protocol:
             self._in["properties"] = pr
         return EV_CONNACK
 
-    def _ack_in(self, t, pid, a, b):  # 3.1.1: just the packet id (MQTT 5: reason code, properties)
-        if b - a != 2:
-            return self._other_in(t << 4 | (t == _PUBREL) << 1, a, b)
-        return self._acked(t, pid, None)
+    def _ack_in(self, t, pid, a, b):  # longer than the packet id: MQTT 5's reason code, properties
+        return self._other_in(t << 4 | (t == _PUBREL) << 1, a, b)
 
     def _acked(self, t, pid, err):
         # PUBACK, PUBREC, PUBREL or PUBCOMP for pid; err: MQTT 5's refusal
@@ -498,7 +539,7 @@ class Protocol:
             return EV_PACKET  # a PUBACK ends only a QoS 1 PUBLISH, a PUBCOMP only a PUBREL
         return self._complete(pid, err, None)
 
-    def _complete(self, pid, err, granted):
+    def _complete(self, pid, err, granted):  # the request in flight as pid is done
         e = self._pend.pop(pid)
         if self._careful:
             self._careful -= 1
@@ -549,7 +590,7 @@ class Protocol:
             t = utf8(rx, a + 2, c)
             if t is None:
                 raise ProtocolError("topic not valid UTF-8, or with U+0000")
-            self._tbytes = bytes(memoryview(rx)[a + 2 : c])
+            self._tbytes = bytes(self._rxv[a + 2 : c])
             self._tstr = t
         p = 0
         if q:
@@ -563,7 +604,7 @@ class Protocol:
         elif not t:
             raise ProtocolError("PUBLISH without a topic")
         if self._tap:
-            self._tap(0, h, p, t, bytes(memoryview(rx)[c:b]))
+            self._tap(0, h, p, t, bytes(self._rxv[c:b]))
         if q == 2:
             self._ack(_PUBREC, p)
             if p in self._q2:  # exactly once: delivered already, PUBREL not yet seen
@@ -574,7 +615,7 @@ class Protocol:
         elif q:
             self._ack(_PUBACK, p)
         self._in_topic = t
-        self._in_payload = bytes(memoryview(rx)[c:b])
+        self._in_payload = self._rxv[c:b] if self._zc else bytes(self._rxv[c:b])
         self._in_header = h
         self._in_pid = p
         self._in_props = pr

@@ -55,6 +55,7 @@ def options(o):
 
 
 class TLS(TCP):
+    short = 0  # records decrypted and held by the TLS layer: read until it says none
     _w = _up = 0  # length of a write that would block: retried as it was (mbedtls counts
     # it then); something went through (the handshake is over)
 

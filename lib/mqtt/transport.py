@@ -20,6 +20,7 @@ def errname(c):
 class TCP:
     err = None  # a write error, raised by the client's next step
     rd = 0  # output waits for input (a TLS handshake): no POLLOUT
+    short = 1  # a read shorter than asked for means the socket is empty (not so for TLS)
 
     def __init__(self, host, port):
         # DNS blocks: MicroPython has no other getaddrinfo. The connect doesn't.

@@ -311,7 +311,7 @@ class Client5(Client):
 
     def _ack_in(self, t, pid, a, b):  # PUBACK, PUBREC, PUBREL, PUBCOMP: reason code, properties
         rx = self._rx
-        rc = rx[a + 2] if b - a > 2 else 0
+        rc = rx[a + 2]
         err = None
         if rc > 127 and t != _PUBREL:  # a refused PUBLISH (or PUBREL) ends its flow
             err = MQTTError("publish refused: " + reason(rc, decode(rx, a + 3, b)[0] if b - a > 3 else None), rc)

@@ -33,6 +33,8 @@ class MQTTClient:
                 self._o["rejectUnauthorized"] = False  # ssl.CERT_NONE: umqtt's default without a CA
         self.cb = None
         self.lw = None
+        self._opts = [None] * 6  # publish options by qos * 2 + retain, made once each
+        self._t = self._tb = None  # the last topic handed to the callback, and as bytes
         self.c = None  # the mqtt.Client, made by the first connect()
         self._err = None  # why the connection went away
         self._exc = None  # an exception from the callback, raised to the caller
@@ -49,8 +51,11 @@ class MQTTClient:
     def _message(self, topic, msg, packet):
         self._msgs += 1
         if self.cb:
+            if topic is not self._t:  # (the client hands the same str for a repeated topic)
+                self._t = topic
+                self._tb = topic.encode()
             try:
-                self.cb(topic.encode(), msg)
+                self.cb(self._tb, msg)
             except Exception as e:  # umqtt lets it reach wait_msg()/check_msg()'s caller
                 self._exc = e
 
@@ -129,15 +134,24 @@ class MQTTClient:
         self.c.ping()
 
     def publish(self, topic, msg, retain=False, qos=0):
-        self._live()
-        acked = []
-        self.c.publish(topic, msg, {"qos": qos, "retain": retain}, acked.append if qos else None)
+        c = self.c
+        if not c or not c.connected:
+            self._live()
+        k = qos * 2 + (1 if retain else 0)
+        o = self._opts[k] if 0 <= k < 6 else {"qos": qos}  # (a bad qos: the client says so)
+        if o is None:
+            o = self._opts[k] = {"qos": qos, "retain": bool(retain)}
         if qos:
-            self._wait(lambda: acked)
-            if acked[0]:
-                raise acked[0]
-        else:
-            self.c.drain()  # on its way now, as umqtt writes it
+            return self._confirmed(topic, msg, o)
+        c.publish(topic, msg, o)
+        c.drain()  # on its way now, as umqtt writes it
+
+    def _confirmed(self, topic, msg, o):  # (a closure here, not in publish: a cell made per call)
+        acked = []
+        self.c.publish(topic, msg, o, acked.append)
+        self._wait(lambda: acked)
+        if acked[0]:
+            raise acked[0]
 
     def subscribe(self, topic, qos=0):
         self._live()

@@ -16,8 +16,8 @@ empty = [0]
 
 
 def counted(ms):
-    r = _w(ms)
-    if ms and not list(r or ()):
+    r = list(_w(ms) or ())  # (MicroPython's ipoll gives an iterator: kept for the loop)
+    if ms and not r:
         empty[0] += 1
     return r
 
