@@ -3,7 +3,8 @@
 #             (MQTT_TLS=1 make run: over TLS, mqtts:// with a fresh CA)
 # make size   code size report (tools/size.py)
 # make bench  benchmarks (tools/bench.py; BENCH_ARGS="--quick", "--growth", ...)
-# make venv   .venv from requirements.txt (redone only when that file changes)
+# make venv   .venv from requirements.txt and requirements-dev.txt (redone when they change);
+#             make run needs requirements.txt only (the MicroPython unix port)
 # make deps   Debian's mosquitto and openssl (TLS test certificates), when not installed
 # make clean  remove .venv and caches
 #
@@ -25,7 +26,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.requirements.stamp
+RUN_STAMP := $(VENV)/.run.stamp
+STAMP := $(VENV)/.dev.stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
@@ -43,9 +45,13 @@ all: test
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt
+$(RUN_STAMP): requirements.txt
 	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(STAMP): requirements-dev.txt $(RUN_STAMP)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@
 
 deps:
@@ -67,7 +73,7 @@ deps:
 test: venv deps
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests
 
-run: venv deps
+run: $(RUN_STAMP) deps
 	$(BIN)/python tests/broker.py --run examples/hello.py
 
 size: venv

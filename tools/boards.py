@@ -1199,7 +1199,7 @@ def flash(name, port):
     check_port(port, "flash BOARD=%s" % name)
     esptool = find_tool("esptool") or find_tool("esptool.py")
     if not esptool:
-        die("esptool not found next to %s nor on PATH: run `make venv` (requirements.txt pins it)" % sys.executable)
+        die("esptool not found next to %s nor on PATH: run `make venv` (requirements-dev.txt pins it)" % sys.executable)
     img = os.path.join(FIRMWARE, name, (b.get("build") or {}).get("image", "firmware.bin"))
     if not os.path.isfile(img):
         die("no image at %s: build it first with make firmware BOARD=%s MICROPY_DIR=..." % (os.path.relpath(img, ROOT), name))
@@ -1216,7 +1216,7 @@ def deploy(name, port, dest=None):
     check_port(port, "deploy BOARD=%s" % name)
     mpremote = find_tool("mpremote")
     if not mpremote:
-        die("mpremote not found next to %s nor on PATH: run `make venv` (requirements.txt pins it)" % sys.executable)
+        die("mpremote not found next to %s nor on PATH: run `make venv` (requirements-dev.txt pins it)" % sys.executable)
     dest = (dest or dep.get("dir") or "/lib").rstrip("/") or "/"
     out, r = stage(name)
     # dest and its parents first: `cp -r` copies into a folder that exists, and
@@ -1234,7 +1234,7 @@ def repl(port):
     check_port(port, "repl")
     mpremote = find_tool("mpremote")
     if not mpremote:
-        die("mpremote not found next to %s nor on PATH: run `make venv` (requirements.txt pins it)" % sys.executable)
+        die("mpremote not found next to %s nor on PATH: run `make venv` (requirements-dev.txt pins it)" % sys.executable)
     os.execv(mpremote, [mpremote, "connect", port, "repl"])
 
 

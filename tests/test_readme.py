@@ -1,0 +1,40 @@
+"""Every Python block in README.md runs as shown, on both runtimes, against
+a private mosquitto: the only changes are the broker's address
+(`broker.local` and port 1883, or 8883 for mqtts://, become the test
+broker's) and where `ca.pem` is. Each block must finish by itself, exit 0,
+print something, and have talked to the broker."""
+import os
+import re
+
+import pytest
+
+from broker import Certs
+from conftest import ROOT, describe
+
+BLOCKS = re.findall(r"^```python\n(.*?)^```", open(os.path.join(ROOT, "README.md")).read(), re.S | re.M)
+
+
+def test_the_readme_has_python_blocks():
+    assert len(BLOCKS) >= 5, "README.md's Python blocks were not found"
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory):
+    return Certs(str(tmp_path_factory.mktemp("certs")))
+
+
+@pytest.mark.parametrize("n", range(len(BLOCKS)), ids=[b.strip().splitlines()[-1][:40] for b in BLOCKS])
+def test_readme_block_runs_as_shown(runtime, make_broker, certs, n):
+    src = BLOCKS[n]
+    tls = "mqtts://" in src
+    b = make_broker(tls=certs.listener()) if tls else make_broker()
+    src = src.replace("mqtts://broker.local", "mqtts://127.0.0.1:%d" % b.port)
+    src = src.replace("broker.local:1883", "127.0.0.1:%d" % b.port)
+    src = src.replace('"broker.local", "port": 1883', '"127.0.0.1", "port": %d' % b.port)
+    src = src.replace('"broker.local", 1883', '"127.0.0.1", %d' % b.port)
+    src = src.replace('open("ca.pem")', 'open(%r)' % certs.ca)
+    assert "broker.local" not in src, "a broker address the test does not know how to replace:\n" + src
+    rc, out, err = runtime.run(src + "\n", timeout=20)
+    assert rc == 0 and "Traceback" not in err + out, describe(rc, out, err) + "\n--- block ---\n" + src
+    assert out.strip(), "the block printed nothing\n" + src
+    assert "New client connected" in b.log(), b.log()
