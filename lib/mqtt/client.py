@@ -8,10 +8,17 @@ from .core import Protocol, MQTTError, EV_MESSAGE, EV_CONNACK, EV_ERROR, TXBUF, 
 from .transport import TCP, errname
 
 _PUBLISH = const(3)  # packet types (core.py's)
+_PUBREL = const(6)
 _SUBSCRIBE = const(8)
 _UNSUBSCRIBE = const(10)
 _PINGREQ = const(12)
 _DISCONNECT = const(14)
+# a request entry's fields (core.py's: the client reads them in its _done hook)
+_KIND = const(0)
+_TOPIC = const(2)
+_PAYLOAD = const(3)
+_FLAGS = const(4)
+_CALLBACK = const(5)
 # _state
 _DUE = const(0)  # no connection; an attempt is due at _t (None: none is scheduled)
 _OPENING = const(1)  # the transport connects (TCP, then TLS); CONNECT waits in the output
@@ -76,19 +83,20 @@ def filters(t, q=None):
 
 
 class Client(Protocol):
-    # class-level defaults: an instance holds only what it has set (RAM)
-    _tr = _t = _pt = _end = _held = _pk = _ref = None  # transport; deadline of the state; PINGREQ
-    # unanswered since; end()'s (force, callback); messages that came while a handler ran; the packet
-    # dict handed out; MQTT 5 Server Reference (host, port) for the next attempt
-    _state = _lt = _lr = _ka = _delay = _srv = 0  # state; last write, last read (ticks); keepalive (ms);
-    # the next reconnect's delay before jitter (ms); which of the servers
+    # class-level: what is seldom read (the hot paths' state is in __init__, see Protocol)
+    _pk = _ref = None  # the packet dict handed to message listeners; MQTT 5 Server Reference
+    # (host, port) for the next attempt
+    _delay = _srv = 0  # the next reconnect's delay before jitter (ms); which of the servers
     _at = ("", 0)  # the server of the last attempt
-    _again = _dispatching = _watch = _offline = False  # an attempt was made before ('reconnect');
-    # a message handler runs; someone listens to 'published'; 'offline' said for this outage
-    _ready = 1  # input may be waiting: read at the next step (poll() says when, where it ran)
+    _again = _offline = False  # an attempt was made before ('reconnect'); 'offline' said for this outage
 
     def __init__(self, options):
         Protocol.__init__(self, options)
+        self._tr = self._t = self._pt = self._end = self._held = None  # transport; deadline of the
+        # state; PINGREQ unanswered since; end()'s (force, callback); messages that came while a handler ran
+        self._state = self._lt = self._lr = self._ka = 0  # state; last write, last read (ticks); keepalive (ms)
+        self._dispatching = self._watch = False  # a message handler runs; someone listens to 'published'
+        self._ready = 1  # input may be waiting: read at the next step (poll() says when, where it ran)
         self._ev = {}  # event -> tuple of listeners
         cb = options.get("callback")
         if cb:
@@ -133,13 +141,13 @@ class Client(Protocol):
             print("mqtt:", a[0])
 
     def _done(self, e, err, granted=None):
-        cb = e[5]
+        cb = e[_CALLBACK]
         if cb:
-            _later.append((cb, (err, granted) if e[0] == _SUBSCRIBE else (err,)))
+            _later.append((cb, (err, granted) if e[_KIND] == _SUBSCRIBE else (err,)))
         elif err:
             _later.append((self._emit, ("error", err)))
-        if self._watch and not err and e[0] in (_PUBLISH, 6):  # (a QoS 2 PUBLISH ends as PUBREL)
-            self._published(e[2], e[3], e[4])
+        if self._watch and not err and e[_KIND] in (_PUBLISH, _PUBREL):  # (a QoS 2 PUBLISH ends as PUBREL)
+            self._published(e[_TOPIC], e[_PAYLOAD], e[_FLAGS])
 
     def _published(self, t, m, f):  # 'published': a publish of this client completed
         _later.append((self._emit, ("published", str(t, "utf-8"), bytes(m), {"qos": f >> 1 & 3,
@@ -183,6 +191,14 @@ class Client(Protocol):
             except ValueError as e:
                 return self._bad(callback, e)
             _topic[0] = topic
+        if f & 6 and not self._v5 and not self._end and self._state != _ENDED:  # QoS 1/2: the queue, and on
+            try:
+                self.request(_PUBLISH, _topic[1], message if type(message) is bytes else bytes(message), f, callback)
+            except MemoryError:
+                return self._refuse(callback, MQTTError("out of memory for a %d-byte message" % len(message)))
+            while self.queue and self._tn and self.drain():  # the output was full: written, go on
+                self.flush()
+            return self
         if f & 6 or callback or self._v5 or self._watch or not self.connected or self.queue or self._end:
             return self._send(_topic[1], message, f, options, callback)
         try:
@@ -335,6 +351,8 @@ class Client(Protocol):
             g.drive()
             return g.call(self.loop, timeout_ms)
         if timeout_ms:
+            if self._tn:  # output first: the wait is then for input, not for a writable socket
+                self.drain()
             _idle(timeout_ms)
         else:
             self._ready = 1
@@ -384,8 +402,9 @@ class Client(Protocol):
                 self._pt = None
                 self.received(n)
                 self._dispatch(tr)
-            # a full read: more may wait; a short one: the socket is empty (TLS: until it reads none)
-            more = n == len(mv) or n and not tr.short
+            # until the socket says it is empty: what arrives while this step works is
+            # read now, where stopping at a short read would cost a wake-up for it
+            more = n > 0
         self._ready = more
         while self._tr is tr:  # queued requests out, while the socket takes them
             self.flush()

@@ -109,19 +109,24 @@ def utf8(b, a, c):
 
 
 class Protocol:
-    _v5 = 0  # MQTT 5 (Client5): properties and reason codes on the wire
-    _tap = None  # packet trace hook (trace.py), on an instance that traces
+    # Class-level: what is seldom read. What the hot paths read lives in the
+    # instance (__init__): MicroPython finds a class attribute through the
+    # class chain, several times the cost of an instance one.
+    _V5 = 0  # MQTT 5 (Client5): properties and reason codes on the wire
     _cprops = _wprops = _bye = None  # MQTT 5: CONNECT and will properties, DISCONNECT body
-    _tbytes = _tstr = None  # the last incoming topic as bytes and str: a repeated one costs nothing
-    _skip = 0  # bytes of an oversize PUBLISH still to pass over
-    _rxcap = _RXBUF  # the receive buffer's size between packets larger than it
-    _txcap = TXBUF  # the same for the transmit buffer
-    _careful = 0  # requests to resend one at a time: the broker closed on one of them
-    _in = _in_topic = _in_payload = _in_props = None  # what next_event() returned
-    _in_header = _in_pid = 0
+    _in = None  # the CONNACK (or error, MQTT 5 DISCONNECT, AUTH) next_event() returned
 
     def __init__(self, options):
         self.options = options
+        self._v5 = self._V5
+        self._tap = None  # packet trace hook (trace.py), when someone listens
+        self._tbytes = self._tstr = None  # the last incoming topic as bytes and str: a repeated one costs nothing
+        self._skip = 0  # bytes of an oversize PUBLISH still to pass over
+        self._rxcap = _RXBUF  # the receive buffer's size between packets larger than it
+        self._txcap = TXBUF  # the same for the transmit buffer
+        self._careful = 0  # requests to resend one at a time: the broker closed on one of them
+        self._in_topic = self._in_payload = self._in_props = None  # the message next_event() returned
+        self._in_header = self._in_pid = 0
         self._setrx(bytearray(_RXBUF))
         self._settx(bytearray(TXBUF))
         self._rs = self._rn = self._tn = self._pid = 0  # parse position, received up to; to send; last id
@@ -454,17 +459,19 @@ class Protocol:
         rx = self._rx
         if t == _PUBLISH:
             return self._publish_in(h, a, b)
-        if h == 0x40 and n == 2 and not self._tap:  # PUBACK of a QoS 1 PUBLISH: the common one, inline
+        if self._tap:
+            self._tap(0, h, n > 1 and rx[a] << 8 | rx[a + 1], None, None)
+        if n == 2 and (h == 0x40 or h == 0x50 or h == 0x62 or h == 0x70):  # the acks: common, the short way
             p = rx[a] << 8 | rx[a + 1]
-            e = self._pend.get(p)
+            if h != 0x40:
+                return self._acked(t, p, None)
+            e = self._pend.get(p)  # PUBACK of a QoS 1 PUBLISH, inline
             if e and e[_KIND] == _PUBLISH and e[_FLAGS] & 6 == 2:
                 del self._pend[p]
                 if self._careful:
                     self._careful -= 1
                 self._done(e, None)
             return EV_PACKET
-        if self._tap:
-            self._tap(0, h, n > 1 and rx[a] << 8 | rx[a + 1], None, None)
         if h & 15 != (t == _PUBREL) << 1 or t == _CONNACK and not self._awaiting \
                 or t == _PINGRESP and n or t < _CONNACK or t > _PINGRESP or t in (_SUBSCRIBE, _UNSUBSCRIBE, 12):
             return self._other_in(h, a, b)

@@ -176,7 +176,7 @@ def _str(b, o, e, t):
 
 
 class Client5(Client):
-    _v5 = 1
+    _V5 = 1
     _smp = _tam = None  # the server's maximumPacketSize and topicAliasMaximum (from its last CONNACK)
 
     def __init__(self, options):
