@@ -36,8 +36,10 @@ def traceback(e):  # to stderr, on either runtime
         print_exc(e)
 
 
-class _Helper:  # UserScriptHelper / CommonHelper as a file script sees them
-    pass
+class _Helper:  # UserScriptHelper and CommonHelper as a file script sees them: bound to it
+    def __init__(self, s):
+        self.publish = s.publish
+        self.exit = s.stop
 
 
 class Script:
@@ -59,13 +61,12 @@ class Script:
         try:
             if isinstance(source, str) and (source.endswith(".py") or "/" in source):
                 self.name = source.split("/")[-1][:-3] if source.endswith(".py") else source
-                with open(source) as f:
-                    code = f.read()
-                ns = {"__name__": "__script__", "__file__": source, "publish": self.publish, "exit": self.stop}
-                h = ns["UserScriptHelper"] = _Helper()
-                h.publish = self.publish
-                h = ns["CommonHelper"] = _Helper()
-                h.exit = self.stop
+                f = open(source)
+                code = f.read()
+                f.close()
+                h = _Helper(self)
+                ns = {"__name__": "__script__", "__file__": source, "publish": self.publish, "exit": self.stop,
+                      "UserScriptHelper": h, "CommonHelper": h}
                 try:
                     code = compile(code, source, "exec")  # tracebacks name the file
                 except NameError:  # (firmware without compile(): exec takes the text)
