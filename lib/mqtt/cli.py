@@ -376,19 +376,23 @@ class Bench:
         self.mark = (self.t0, 0, 0, 0, _cpu())  # at the last report: time, sent, received, steps, CPU
         self.status = None
         self.tm = [mqtt.setInterval(self.report, 1000)]
-        iv = a.get("connect_interval", 10)
-        if iv:
-            self.tm.append(mqtt.setInterval(self.start, iv))
-        else:
-            while len(self.clients) < self.n:
-                self.start()
+        self.tm.append(mqtt.setInterval(self.start, a.get("connect_interval", 10) or 1))
+        self.start()
         if self.mode == "pub":
             self.tm.append(mqtt.setInterval(self.publish, a.get("message_interval", 1000) or 1))
 
-    def start(self):  # the next client
-        i = len(self.clients) + 1
-        if i > self.n:
-            return
+    def start(self):  # the clients due by now, one per -I ms (a slow step doesn't slow the ramp)
+        iv = self.a.get("connect_interval", 10)
+        due = self.n if not iv else min(self.n, ticks_diff(ticks_ms(), self.t0) // iv + 1)
+        try:
+            while len(self.clients) < due:
+                self.client(len(self.clients) + 1)
+        except MemoryError:  # no room for more: say so once, go on with those there are
+            _say("mqtt: out of memory at client %d (on the unix port: micropython -X heapsize=32M)"
+                 % (len(self.clients) + 1))
+            self.n = len(self.clients)
+
+    def client(self, i):
         o = dict(self.o)
         o["clientId"] = "%s_%d" % (self.o.get("clientId", "mqtt_bench"), i)
         c = mqtt.connect(self.url, o)
@@ -459,13 +463,14 @@ class Bench:
         for t in self.tm:
             mqtt.clearInterval(t)
         n = self.conn
+        want = self.a["clients"]
         for c in self.clients:
             c.end()
         script.drive(lambda: self.ended == len(self.clients), 5000)
         _out("bench %s: %d of %d clients connected at the end, %d sent, %d received, %d errors"
-             % (self.mode, n, self.n, self.sent, self.recv, self.errors))
-        if n < self.n:
-            _say("mqtt: only %d of %d clients connected" % (n, self.n))
+             % (self.mode, n, want, self.sent, self.recv, self.errors))
+        if n < want:
+            _say("mqtt: only %d of %d clients connected" % (n, want))
             return 1
         return 0
 
