@@ -265,3 +265,67 @@ def test_bench_pub_and_sub(runtime, broker):
     m = re.search(r"bench sub: 5 of 5 clients connected at the end, 0 sent, (\d+) received, 0 errors", out)
     assert rc == 0 and m and int(m.group(1)) >= 500, describe(*res)  # each message to 5 subscribers
     assert any(re.search(r"received [1-9]\d* msg/s", x) for x in progress(out)), describe(*res)
+
+
+def test_subscription_refused_and_publish_failed(runtime, make_broker):
+    b = make_broker(deny_subscribe=["secret/#"], extra=["retain_available false"])
+    rc, out, err = res = run(runtime, "sub", *at(b), "-t", "secret/x")
+    assert rc == 1 and err.splitlines()[-1] == "mqtt: error: subscription to 'secret/x' refused by broker", \
+        describe(*res)
+    # MQTT 5, a retained QoS 1 message to a broker without retain: DISCONNECT each time; dropped after 3
+    rc, out, err = res = run(runtime, "pub", *at(b), "-V", "5", "-t", "a", "-m", "x", "-q", "1", "-r")
+    assert rc == 1 and err.splitlines()[-1] == "mqtt: error: publish failed: dropped: the broker closed the " \
+                                               "connection on it 3 times", describe(*res)
+
+
+def test_json_binary_property(runtime, broker):
+    """correlationData (binary) in --format json: as hex."""
+    import paho.mqtt.client as paho
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+
+    s = cli(runtime, "sub", *at(broker), "-V", "5", "-i", "c-bin", "-t", "cli/b", "--format", "json", "-C", "1")
+    subscribed(broker, "c-bin")
+    p = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="c-bin-pub", protocol=paho.MQTTv5)
+    p.connect("127.0.0.1", broker.port)
+    props = Properties(PacketTypes.PUBLISH)
+    props.CorrelationData = b"\x01\xfe"
+    p.loop_start()
+    try:
+        p.publish("cli/b", b"\xff\x00", 1, properties=props).wait_for_publish(5)
+    finally:
+        p.loop_stop()
+        p.disconnect()
+    rc, out, err = res = s.wait()
+    assert rc == 0, describe(*res)
+    d = json.loads(out)
+    assert d["properties"]["correlationData"] == "01fe" and d["payload"] == repr(b"\xff\x00"), d
+
+
+def test_bench_raises_the_descriptor_limit(broker):
+    """CPython: 60 clients under a soft limit of 40 descriptors (the hard one above)."""
+    import resource
+    import subprocess
+
+    def low():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (40, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+    e = dict(os.environ, PYTHONPATH=LIB)
+    e.pop("MQTT_URL", None)
+    r = subprocess.run([sys.executable, "-m", "mqtt", "bench", "conn", *map(str, at(broker)), "-c", "60", "-I", "0",
+                        "-d", "2"], env=e, preexec_fn=low, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and "bench conn: 60 of 60 clients connected" in r.stdout, (r.stdout, r.stderr)
+
+
+def test_bench_out_of_memory_on_the_unix_port(broker):
+    """A heap too small for the clients asked for: a line saying so and the
+    way out, no traceback, status 1 (the heap fragments: the loop's tables may
+    find no room even when bench stopped adding clients in time)."""
+    e = dict(os.environ, MICROPYPATH=os.path.abspath(os.environ.get("MQTT_LIB") or LIB) + ":.frozen")
+    e.pop("MQTT_URL", None)
+    p = Proc([micropython_path(), "-X", "heapsize=400K", "-m", "mqtt", "bench", "conn"] + [str(x) for x in at(broker)]
+             + ["-c", "1000", "-I", "0", "-d", "2"], e, 30)
+    rc, out, err = res = p.wait()
+    assert rc == 1 and "Traceback" not in out + err, describe(*res)
+    assert re.search(r"^mqtt: out of memory .*\(on the unix port: micropython -X heapsize=32M\)$", err, re.M), \
+        describe(*res)

@@ -139,3 +139,38 @@ def test_a_signal_ends_the_script(runtime, broker, mode, sig):
         assert rc == 143, describe(*res)
     else:  # an uncaught KeyboardInterrupt: CPython ends by SIGINT, MicroPython with 130
         assert rc in (-signal.SIGINT, 130) and "KeyboardInterrupt" in out + err, describe(*res)
+
+
+def test_argument_errors(runtime):
+    res = runtime.run("script_args.py", {"SCRIPT": script("quiet.py")})
+    got = ok(res, "module publish, no script: ValueError: no script is running",
+             "topic with +: ValueError: bad topic 'a/+': no wildcard, no NUL",
+             "empty topic: ValueError: bad topic '': no wildcard, no NUL",
+             "topic not str: ValueError: bad topic b'a': no wildcard, no NUL",
+             "message int: TypeError: message must be str or bytes", "opts not dict: TypeError: opts must be a dict",
+             "qos 3: ValueError: qos must be 0, 1 or 2", "unknown option: ValueError: unknown publish option 'qso'",
+             "properties not dict: TypeError: properties must be a dict",
+             "unknown property: ValueError: unknown publish property 'contentTyp'",
+             "subscriptionIdentifier: ValueError: subscriptionIdentifier is the server's to send (MQTT 5, 3.3.4-6)",
+             "attach a str: TypeError: attach: a client of mqtt.connect(), createClient() or umqtt, not "
+             "'mqtt://broker'",
+             "module publish, one script: accepted",
+             "module publish, two scripts: ValueError: 2 scripts are running: call it from a hook",
+             "held 4, failed 0", "publish after the end: ValueError: script quiet has ended",
+             "attach after the end: ValueError: script quiet has ended")
+    assert any(x.startswith("missing file: ") and "rror: " in x for x in got), got  # OSError / FileNotFoundError
+    # s: 3 held at its top level and 1 from the module helper; s2: 3
+    assert res[2].count("script quiet: publish to 'q/early' failed: the script ended with no client attached") == 6
+    assert res[2].count("script quiet: publish to 'q/one' failed: the script ended with no client attached") == 1
+
+
+def test_grace_under_umqtts_own_loop(runtime):
+    from fakebroker import CONNACK, FakeBroker
+
+    late = b"\x30\x08\x00\x02g/late"
+    fb = FakeBroker([CONNACK, late], pause=3.0, hold=10)
+    res = runtime.run("script_umqtt_grace.py", {"MQTT_URL": fb.url, "SCRIPT": script("umqtt_grace.py")})
+    fb.join()
+    got = ok(res, "script onWillExit", "ended at the first event after its 2 s: True")
+    assert not any(x.startswith("script onMessage") for x in got), describe(*res)
+    assert "script umqtt_grace: detached after " in res[2], describe(*res)

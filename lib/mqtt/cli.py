@@ -348,6 +348,22 @@ def _cpu():  # CPU seconds this process used, or None where that is unknown
         return None
 
 
+def _short():
+    # MicroPython: the heap is too full for another client. A quarter of it
+    # stays free: the loop's own tables grow with the clients (poll's by
+    # reallocation), and a fragmented heap has less room than mem_free() says.
+    # CPython: never
+    try:
+        from gc import mem_free, mem_alloc, collect
+    except ImportError:
+        return False
+    keep = (mem_free() + mem_alloc()) >> 2
+    if mem_free() > keep:
+        return False
+    collect()
+    return mem_free() <= keep
+
+
 def _fds(n):  # CPython: room for n sockets under the soft file descriptor limit
     try:
         import resource
@@ -370,7 +386,7 @@ class Bench:
         self.topic = a["topic"][0] if "topic" in a else "bench/#" if self.mode == "sub" else "bench/%i"
         self.payload = b"x" * a.get("size", 16)
         self.clients = []
-        self.conn = self.sent = self.recv = self.errors = self.steps = self.ended = 0
+        self.conn = self.sent = self.recv = self.errors = self.steps = self.ended = self.ups = 0
         self.last = None  # the last error
         self.t0 = ticks_ms()
         self.mark = (self.t0, 0, 0, 0, _cpu())  # at the last report: time, sent, received, steps, CPU
@@ -385,7 +401,10 @@ class Bench:
         iv = self.a.get("connect_interval", 10)
         due = self.n if not iv else min(self.n, ticks_diff(ticks_ms(), self.t0) // iv + 1)
         try:
-            while len(self.clients) < due:
+            # (at most 64 connecting at a time: what a connection takes shows before the next ones start)
+            while len(self.clients) < due and len(self.clients) - self.ups < 64:
+                if _short():
+                    raise MemoryError
                 self.client(len(self.clients) + 1)
         except MemoryError:  # no room for more: say so once, go on with those there are
             _say("mqtt: out of memory at client %d (on the unix port: micropython -X heapsize=32M)"
@@ -407,6 +426,7 @@ class Bench:
 
     def connected(self, connack):
         self.conn += 1
+        self.ups += 1
 
     def offline(self):
         self.conn -= 1
@@ -491,8 +511,12 @@ def run(argv):
         return 2
     script.arm()  # SIGTERM ends it as Ctrl-C does (CPython)
     until = r.step if cmd == "bench" else lambda: r.status is not None
-    script.drive(until)  # until done, Ctrl-C or SIGTERM
-    return r.end()
+    try:
+        script.drive(until)  # until done, Ctrl-C or SIGTERM
+        return r.end()
+    except MemoryError:  # (the unix port's heap, full or too fragmented for the loop's tables)
+        _say("mqtt: out of memory (on the unix port: micropython -X heapsize=32M)")
+        return 1
 
 
 def main():
