@@ -66,3 +66,43 @@ def test_tls_example_on_the_unix_port():
     res = make("make run SCRIPT=examples/hello.py", {"MQTT_TLS": "1"})
     assert res[0] == 0 and "<- hello/world: hello #5" in res[1].splitlines(), describe(*res)
     assert "$ MQTT_URL=mqtts://" in res[1], describe(*res)
+
+
+def test_run_against_your_broker(broker):
+    """MQTT_URL set: make run starts no broker and the script gets that one."""
+    res = make("make run SCRIPT=examples/hello.py", {"MQTT_URL": broker.url})
+    assert res[0] == 0 and "<- hello/world: hello #5" in res[1].splitlines(), describe(*res)
+    assert "mosquitto listening" not in res[1] and "$ MQTT_URL=%s " % broker.url in res[1], describe(*res)
+    assert "Received SUBSCRIBE from " in broker.log()
+
+
+def test_ctrl_c_at_make_cli_ends_the_client_cleanly(broker, proxy):
+    """Ctrl-C in a terminal reaches the whole foreground group: the runner
+    (tests/broker.py) gives the client time to end cleanly before it stops
+    it. The link is slow (a proxy delays each way by 400 ms), so the
+    script's last publish takes most of a second to be acknowledged."""
+    import signal
+    import time
+
+    e = dict(os.environ, MQTT_URL=proxy.url)
+    for k in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+        e.pop(k, None)
+    p = subprocess.Popen("exec make -s cli ARGS=\"sub -t cli/x -i c-make --script tests/scripts/sig.py\"", shell=True,
+                         cwd=ROOT, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    try:
+        end = time.monotonic() + 20
+        while "Received SUBSCRIBE from c-make" not in broker.log():
+            assert time.monotonic() < end and p.poll() is None, p.communicate(timeout=5)
+            time.sleep(0.05)
+        proxy.command("delay 400")
+        os.killpg(p.pid, signal.SIGINT)
+        out, err = p.communicate(timeout=20)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    # the client lived through its grace: its last message was acknowledged (the
+    # DISCONNECT after it the proxy drops with the connection, delayed as it is)
+    assert "script onPublish sig/bye b'bye'" in out, (out, err)
+    assert "Received PUBLISH from c-make (d0, q1, r0, m2, 'sig/bye'" in broker.log()

@@ -81,7 +81,7 @@ def test_a_scripts_life(runtime, broker):
 
 def test_cut_off_after_two_seconds(runtime):
     res = runtime.run("script_cutoff.py", {"DEAD_PORT": str(free_port()), "SCRIPT": script("cutoff.py")})
-    ok(res, "script onWillExit, errors so far True", "stop returned, script <Script cutoff exiting>",
+    ok(res, "script onWillExit", "stop returned, script <Script cutoff exiting>",
        "cut off after 2 s")
     assert re.search(r"^script cutoff: detached after 2\d\d\d ms with 1 publish\(es\) unfinished$", res[2], re.M), \
         describe(*res)
@@ -174,3 +174,16 @@ def test_grace_under_umqtts_own_loop(runtime):
     got = ok(res, "script onWillExit", "ended at the first event after its 2 s: True")
     assert not any(x.startswith("script onMessage") for x in got), describe(*res)
     assert "script umqtt_grace: detached after " in res[2], describe(*res)
+
+
+def test_a_signal_is_told_once():
+    """CPython: drive() returns 15 for a SIGTERM once; the next drive() (the
+    command line's wait for its DISCONNECT) runs as usual."""
+    from conftest import Runtime
+
+    res = Runtime("cpython").run("import os, signal\nimport mqtt, mqtt.script\nmqtt.script.arm()\n"
+                                 "mqtt.setTimeout(lambda: os.kill(os.getpid(), signal.SIGTERM), 50)\n"
+                                 "print('first', mqtt.script.drive(lambda: False, 3000))\n"
+                                 "mqtt.setTimeout(lambda: None, 1000)\n"
+                                 "print('second', mqtt.script.drive(lambda: False, 200))\n")
+    assert res[0] == 0 and res[1].splitlines() == ["first 15", "second False"], describe(*res)

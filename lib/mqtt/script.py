@@ -247,7 +247,7 @@ class Script:
         self._check()
 
     def _check(self):  # the grace ends early once onWillExit returned and its publishes completed
-        if self.state == 1 and not self._in_will and not self._pending and not self._held:
+        if self.state == 1 and not self._in_will and not self._pending:
             self._end()
 
     def _end(self):

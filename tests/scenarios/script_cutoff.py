@@ -1,7 +1,8 @@
 # The 2-second cut-off (tests/scripts/cutoff.py): the client never connects
 # (nothing listens on DEAD_PORT), so what onWillExit publishes never
 # completes; stop() returns at once, wait() drives the loop, and the script
-# is detached 2 s after the exit began. Its hooks get nothing after that.
+# is detached 2 s after the exit began. The script has no hook that the
+# failing connection calls: only the grace's timer can end it.
 # env: DEAD_PORT, SCRIPT
 import mqtt
 import mqtt.script
@@ -17,8 +18,6 @@ print("stop returned, script", s)
 check(s.wait(5000), "wait() returned before the end")
 ms = ticks_diff(ticks_ms(), t0)
 print("cut off after %s" % ("2 s" if 1900 <= ms <= 2600 else "%d ms" % ms))
-n = s.errors
-idle(400)  # more connection errors: the script hears none of them
-check(s.errors == n and not s.client, "still attached")
+check(not s.client, "still attached")
 c.end()
 print("OK")
