@@ -324,9 +324,9 @@ class Run:
         c = self.c
         ended = []
         c.end(False, lambda: ended.append(1))
-        if script.drive(lambda: ended, c.options["connectTimeout"] + 1000) is not True:
-            c.end(True)  # a second Ctrl-C, or acks that never came: close now
-            mqtt.run(lambda: ended, 1000)
+        # DISCONNECT once the acks in flight are in (end() bounds that by
+        # connectTimeout); a second Ctrl-C leaves at once, the socket closing with the process
+        script.drive(lambda: ended, c.options["connectTimeout"] + 1000)
         if self.cmd == "pub" and self.status is None:
             self.finish(1, "interrupted: %d of %d message(s) published" % (self.done, self.n))
         return self.status or 0
