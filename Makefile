@@ -1,10 +1,14 @@
 # make test   tests on CPython and the MicroPython unix port, against mosquitto
 # make run    examples/hello.py under MicroPython against a private mosquitto
 #             (MQTT_TLS=1 make run: over TLS, mqtts:// with a fresh CA)
+#             make run SCRIPT=my.py [ARGS=...]: your program the same way; CPYTHON=1: on CPython;
+#             MQTT_URL=mqtt://host:1883 make run ...: against that broker, none started
+# make cli ARGS="sub -t 'a/#' -v"   the command line client (python -m mqtt), the same way
 # make size   code size report (tools/size.py)
 # make bench  benchmarks (tools/bench.py; BENCH_ARGS="--quick", "--growth", ...)
+# make bench-clients   the loop's cost per step with 10, 100, 1000 clients (tools/bench_clients.py)
 # make venv   .venv from requirements.txt and requirements-dev.txt (redone when they change);
-#             make run needs requirements.txt only (the MicroPython unix port)
+#             make run and make cli need requirements.txt only (the MicroPython unix port)
 # make deps   Debian's mosquitto and openssl (TLS test certificates), when not installed
 # make clean  remove .venv and caches
 #
@@ -31,6 +35,11 @@ STAMP := $(VENV)/.dev.stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+SCRIPT ?= examples/hello.py
+ARGS ?=
+CPYTHON ?=
+TIMEOUT ?= 3600
+RUN_WITH = $(BIN)/python tests/broker.py --timeout $(TIMEOUT) $(if $(CPYTHON),--cpython)
 BOARD ?=
 PORT ?=
 TYPINGS := $(VENV)/typings
@@ -38,7 +47,7 @@ STUB_SETS := $(patsubst tools/stubs/%.txt,%,$(wildcard tools/stubs/*.txt))
 # $(call need,VAR,example): stop at once when VAR is empty
 need = @if [ -z "$($(1))" ]; then echo "make $@: $(1) is not set, e.g. make $@ $(2)" >&2; exit 2; fi
 
-.PHONY: all venv deps test run size bench clean boards stage test-staged typecheck check-boards firmware \
+.PHONY: all venv deps test run cli bench-clients size bench clean boards stage test-staged typecheck check-boards firmware \
 	test-frozen calibrate flash deploy repl
 
 all: test
@@ -74,7 +83,10 @@ test: venv deps
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests
 
 run: $(RUN_STAMP) deps
-	$(BIN)/python tests/broker.py --run examples/hello.py
+	$(RUN_WITH) --run $(SCRIPT) -- $(ARGS)
+
+cli: $(RUN_STAMP) deps
+	$(RUN_WITH) --module mqtt -- $(ARGS)
 
 size: venv
 ifeq ($(strip $(BOARD)),)
@@ -138,6 +150,9 @@ repl:
 
 bench: venv deps
 	$(BIN)/python tools/bench.py $(BENCH_ARGS)
+
+bench-clients: venv deps
+	$(BIN)/python tools/bench_clients.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/.pytest_cache build

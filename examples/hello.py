@@ -1,10 +1,11 @@
 # Hello, MQTT! Subscribe to a topic, publish a message every half second,
 # print what comes back, and stop after five.
 #
-#   make run                      (a private mosquitto, MicroPython unix port)
-#   MQTT_TLS=1 make run           (the same over TLS: mqtts:// and a fresh CA)
-#   MQTT_URL=mqtt://broker.example:1883 MICROPYPATH=lib micropython examples/hello.py
-#   MQTT_URL=mqtts://broker.example MQTT_CA=ca.pem ...   (MQTT_CA: the CA file, PEM or DER)
+#   make run SCRIPT=examples/hello.py   (a private mosquitto, MicroPython unix port;
+#                                        CPYTHON=1: CPython)
+#   MQTT_TLS=1 make run SCRIPT=examples/hello.py    (the same over TLS: mqtts:// and a fresh CA)
+#   MQTT_URL=mqtt://broker.example:1883 make run SCRIPT=examples/hello.py   (your broker)
+#   MQTT_URL=mqtts://broker.example MQTT_CA=ca.pem make run SCRIPT=...    (MQTT_CA: its CA, PEM or DER)
 import os
 import sys
 

@@ -1,8 +1,9 @@
 # Seed 002's example (HaaS JavaScript, mqtt.connect), line by line in Python:
 # connect with options, subscribe with JSON.stringify'd options, publish every
 # 2 s with setInterval, print what arrives.
-#   MQTT_URL=mqtt://127.0.0.1:1883 micropython examples/seed002.py
-# RUN_MS bounds the run (the JavaScript runs forever).
+#   make run SCRIPT=examples/seed002.py   (a private mosquitto, MicroPython unix port;
+#                                          CPYTHON=1: CPython; MQTT_URL=...: your broker)
+# RUN_MS bounds the run (the JavaScript runs forever): RUN_MS=5000 make run ...
 import json
 import os
 

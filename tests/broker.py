@@ -12,13 +12,15 @@
     Broker(tls=c.listener(require_certificate=True))   # clients need a cert from c.ca
     Broker(tls=c.listener(other=True))     # server cert from a CA clients don't trust
 
-As a script (used by `make run`): start a broker, run a MicroPython (or, with
---cpython, CPython) script with MQTT_URL set, then stop the broker, also on
-Ctrl-C or SIGTERM:
+As a script (used by `make run` and `make cli`): start a broker, run a
+MicroPython (or, with --cpython, CPython) script or module with MQTT_URL set,
+then stop the broker, also on Ctrl-C or SIGTERM. With MQTT_URL already set,
+no broker is started: the script gets that one.
 
     python tests/broker.py --run examples/hello.py
     python tests/broker.py --tls --run examples/hello.py   # or MQTT_TLS=1: a TLS
         # broker with a fresh CA; MQTT_URL=mqtts://..., MQTT_CA=path of the CA (PEM)
+    python tests/broker.py --module mqtt -- sub -t 'hello/#' -v   # the command line client
 """
 import glob
 import json
@@ -333,10 +335,14 @@ def micropython_path():
 def _main(argv):
     import argparse
 
-    ap = argparse.ArgumentParser(description="Run a script against a private mosquitto.")
-    ap.add_argument("--run", metavar="SCRIPT", help="script to run with MQTT_URL set")
-    ap.add_argument("--cpython", action="store_true", help="run SCRIPT with CPython, not MicroPython")
-    ap.add_argument("--timeout", type=float, default=120, help="seconds before the script is stopped")
+    ap = argparse.ArgumentParser(description="Run a script (or the command line client) against a private "
+                                 "mosquitto, or against MQTT_URL's broker when that is set.")
+    what = ap.add_mutually_exclusive_group()
+    what.add_argument("--run", metavar="SCRIPT", help="script to run with MQTT_URL set")
+    what.add_argument("--module", metavar="NAME", help="module to run (-m NAME), e.g. mqtt: the command line client")
+    ap.add_argument("args", nargs="*", metavar="ARGS", help="after --: the script's or module's arguments")
+    ap.add_argument("--cpython", action="store_true", help="run it with CPython, not MicroPython")
+    ap.add_argument("--timeout", type=float, default=120, help="seconds before it is stopped")
     ap.add_argument("--tls", action="store_true", default=os.environ.get("MQTT_TLS", "") not in ("", "0"),
                     help="a TLS listener with a fresh CA (also MQTT_TLS=1): MQTT_URL=mqtts://..., "
                          "MQTT_CA=the CA file (PEM)")
@@ -347,38 +353,53 @@ def _main(argv):
 
     signal.signal(signal.SIGTERM, on_term)
     lib = os.environ.get("MQTT_LIB") or os.path.join(ROOT, "lib")
-    certs = Certs() if a.tls else None
-    b = Broker(tls=certs and certs.listener())
+    url = os.environ.get("MQTT_URL")  # a broker of yours: no private one
+    certs = Certs() if a.tls and not url else None
+    b = None if url else Broker(tls=certs and certs.listener())
     child = None
     try:
-        b.start()
-        print("mosquitto listening at %s (log: %s)" % (b.url, b.logfile), flush=True)
+        if b:
+            b.start()
+            url = b.url
+            print("mosquitto listening at %s (log: %s)" % (b.url, b.logfile), flush=True)
         if certs:
             print("TLS: CA %s (certificates in %s)" % (certs.ca, certs.dir), flush=True)
-        if not a.run:
+        if not (a.run or a.module):
+            if not b:
+                raise SystemExit("nothing to run: --run SCRIPT or --module NAME")
             print("Ctrl-C to stop", flush=True)
             while b.running():
                 time.sleep(0.5)
             return 1
-        env = dict(os.environ, MQTT_URL=b.url)
+        env = dict(os.environ, MQTT_URL=url)
         if certs:
             env["MQTT_CA"] = certs.ca
+        what = ["-m", a.module] if a.module else [a.run]
         if a.cpython:
-            cmd = [sys.executable, a.run]
+            cmd = [sys.executable] + what
             env["PYTHONPATH"] = os.path.join(ROOT, "lib")
         else:
             mp = micropython_path()
             if not mp:
                 raise SystemExit("micropython not found: run `make venv`")
-            cmd = [mp, a.run]
-            env["MICROPYPATH"] = lib + ":.frozen"
-        print("$ MQTT_URL=%s %s%s" % (b.url, "MQTT_CA=%s " % certs.ca if certs else "", " ".join(cmd)), flush=True)
+            cmd = [mp] + what
+            env["MICROPYPATH"] = lib + ":.frozen"  # .frozen: the port's own modules (ssl, asyncio, ...)
+        cmd += a.args
+        print("$ MQTT_URL=%s %s%s" % (url, "MQTT_CA=%s " % env["MQTT_CA"] if env.get("MQTT_CA") else "",
+                                      " ".join(cmd)), flush=True)
         child = subprocess.Popen(cmd, env=env)
         try:
-            return child.wait(a.timeout)
+            return child.wait(a.timeout or None)
         except subprocess.TimeoutExpired:
             print("timed out after %s s" % a.timeout, file=sys.stderr)
             return 124
+        except KeyboardInterrupt:  # the child got the Ctrl-C too: it may take its time to end cleanly
+            try:
+                return child.wait(5)
+            except (subprocess.TimeoutExpired, KeyboardInterrupt):
+                pass
+            print("\ninterrupted", file=sys.stderr)
+            return 130
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
@@ -390,10 +411,11 @@ def _main(argv):
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
-        b.stop()
+        if b:
+            b.stop()
+            print("mosquitto stopped", flush=True)
         if certs:
             shutil.rmtree(certs.dir, ignore_errors=True)
-        print("mosquitto stopped", flush=True)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ def _str(t):
 
 class MQTTClient:
     TIMEOUT = 30000  # ms: the longest connect/publish/subscribe waits for the broker
+    _made = ()  # f(client) for the mqtt client the first connect() makes (user scripts attached before it)
 
     def __init__(self, client_id, server, port=0, user=None, password=None, keepalive=0, ssl=None, ssl_params={}):
         self._o = {"clientId": client_id, "host": server, "port": port or (8883 if ssl else 1883),
@@ -76,6 +77,8 @@ class MQTTClient:
             c.on("connect", self._connected)
             c.on("close", self._closed)
             c.on("reconnect", self._attempt)
+            for f in self._made:
+                f(c)
         self._err = self._ack = None
         self._down = False
         if c.connected:  # umqtt opens a new connection each time
