@@ -79,5 +79,6 @@ def on_message(topic, payload, packet):
 mqttClient.on("message", on_message)
 
 mqtt.run(timeout_ms=int(os.getenv("RUN_MS", "0")) or None)
+mqtt.clearInterval(time_id1)  # (the JavaScript never gets here: no publish after the end)
 mqttClient.end()
 mqtt.run(timeout_ms=2000)

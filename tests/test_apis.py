@@ -126,3 +126,9 @@ def test_published_event(runtime, broker):
 
 def test_zero_copy_payloads(runtime, broker):
     ok(runtime.run("zero_copy.py", {"MQTT_URL": broker.url}), "zeroCopy: 200 payloads as memoryviews, right bytes")
+
+
+def test_a_broken_handler_is_reported_on_stderr(runtime, broker):
+    rc, out, err = res = runtime.run("broken_handler.py", {"MQTT_URL": broker.url})
+    assert rc == 0 and "handled: [b'boom', b'after']" in out, describe(*res)
+    assert "RuntimeError: boom from a handler" in err and "Traceback" not in out, describe(*res)

@@ -164,3 +164,12 @@ def test_server_reference_moves_the_client(runtime, broker):
     res = runtime.run("v5_moved.py", {"MQTT_URL": fb.url}, timeout=20)
     assert fb.join() and fb.error is None, fb.error
     ok(res, "error: connection refused: use another server (0x9c) (code 156)", "connected to the referred server")
+
+
+def test_forced_end_after_a_graceful_one(runtime):
+    from fakebroker import CONNACK, FakeBroker
+
+    fb = FakeBroker([CONNACK], hold=5)
+    ok(runtime.run("end_forced.py", {"MQTT_URL": fb.url}),
+       "forced end after <500 ms: ['end 2', 'client ended', 'end 1']")
+    fb.join()

@@ -2,7 +2,8 @@
 a private mosquitto: the only changes are the broker's address
 (`broker.local` and port 1883, or 8883 for mqtts://, become the test
 broker's) and where `ca.pem` is. Each block must finish by itself, exit 0,
-print something, and have talked to the broker."""
+print something, and have talked to the broker. A block that opens with
+`# NAME.py:` is that file, for the other blocks to use: written, not run."""
 import os
 import re
 
@@ -11,7 +12,9 @@ import pytest
 from broker import Certs
 from conftest import ROOT, describe
 
-BLOCKS = re.findall(r"^```python\n(.*?)^```", open(os.path.join(ROOT, "README.md")).read(), re.S | re.M)
+ALL = re.findall(r"^```python\n(.*?)^```", open(os.path.join(ROOT, "README.md")).read(), re.S | re.M)
+FILES = dict((re.match(r"# (\w+\.py):", b).group(1), b) for b in ALL if re.match(r"# \w+\.py:", b))
+BLOCKS = [b for b in ALL if not re.match(r"# \w+\.py:", b)]
 
 
 def test_the_readme_has_python_blocks():
@@ -24,8 +27,12 @@ def certs(tmp_path_factory):
 
 
 @pytest.mark.parametrize("n", range(len(BLOCKS)), ids=[b.strip().splitlines()[-1][:40] for b in BLOCKS])
-def test_readme_block_runs_as_shown(runtime, make_broker, certs, n):
+def test_readme_block_runs_as_shown(runtime, make_broker, certs, tmp_path, n):
     src = BLOCKS[n]
+    for name, text in FILES.items():  # the files it uses, where it can find them
+        if '"%s"' % name in src:
+            (tmp_path / name).write_text(text)
+            src = src.replace('"%s"' % name, repr(str(tmp_path / name)))
     tls = "mqtts://" in src
     b = make_broker(tls=certs.listener()) if tls else make_broker()
     src = src.replace("mqtts://broker.local", "mqtts://127.0.0.1:%d" % b.port)

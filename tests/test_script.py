@@ -141,6 +141,19 @@ def test_a_signal_ends_the_script(runtime, broker, mode, sig):
         assert rc in (-signal.SIGINT, 130) and "KeyboardInterrupt" in out + err, describe(*res)
 
 
+def test_ctrl_c_out_of_run_ends_scripts_before_the_program_goes_on(runtime, broker):
+    # at the REPL a KeyboardInterrupt out of mqtt.run() does not end the program:
+    # the scripts end then (mqtt.client.interrupted), not at some later exit
+    p = runtime.start("script_signal.py", {"MQTT_URL": broker.url, "SCRIPT": script("sig.py"), "MODE": "caught"})
+    p.wait_line("READY", 10)
+    p.p.send_signal(signal.SIGINT)
+    rc, out, err = res = p.wait()
+    got = out.splitlines()
+    assert rc == 0 and "caught: the script has ended: True" in got, describe(*res)
+    assert got.index("script onWillExit") < got.index("caught: the script has ended: True"), describe(*res)
+    assert re.search(r"Received PUBLISH from s-script-sig \(d0, q1, r0, m\d+, 'sig/bye'", broker.log())
+
+
 def test_argument_errors(runtime):
     res = runtime.run("script_args.py", {"SCRIPT": script("quiet.py")})
     got = ok(res, "module publish, no script: ValueError: no script is running",

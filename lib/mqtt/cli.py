@@ -349,15 +349,16 @@ def _cpu():  # CPU seconds this process used, or None where that is unknown
 
 
 def _short():
-    # MicroPython: the heap is too full for another client. A quarter of it
-    # stays free: the loop's own tables grow with the clients (poll's by
-    # reallocation), and a fragmented heap has less room than mem_free() says.
+    # MicroPython: the heap is too full for another client. A third of it
+    # stays free: the loop's own tables grow with the clients (poll's and its
+    # socket-to-client map by reallocation), and a fragmented heap has less
+    # room than mem_free() says.
     # CPython: never
     try:
         from gc import mem_free, mem_alloc, collect
     except ImportError:
         return False
-    keep = (mem_free() + mem_alloc()) >> 2
+    keep = (mem_free() + mem_alloc()) // 3
     if mem_free() > keep:
         return False
     collect()

@@ -19,6 +19,7 @@ _TOPIC = const(2)
 _PAYLOAD = const(3)
 _FLAGS = const(4)
 _CALLBACK = const(5)
+_PROPS = const(6)
 # _state
 _DUE = const(0)  # no connection; an attempt is due at _t (None: none is scheduled)
 _OPENING = const(1)  # the transport connects (TCP, then TLS); CONNECT waits in the output
@@ -31,6 +32,7 @@ _later = []  # (fn, args): callbacks owed, run at the next step
 _poller = [None]  # select.poll, made at the first wait
 _guard = [None]  # the background driver's guard while it runs (driver.py)
 _socks = {}  # socket (MicroPython) or its fd (CPython) -> client: what poll() reports, to whom
+interrupted = []  # functions called when Ctrl-C stops run(), before it reaches the caller (user scripts)
 _topic = [None, None]  # the last publish topic given (str or bytes) and its checked bytes
 _BUFS = (bytes, bytearray, memoryview)  # (one tuple, not one per publish)
 
@@ -147,11 +149,13 @@ class Client(Protocol):
         elif err:
             _later.append((self._emit, ("error", err)))
         if self._watch and not err and e[_KIND] in (_PUBLISH, _PUBREL):  # (a QoS 2 PUBLISH ends as PUBREL)
-            self._published(e[_TOPIC], e[_PAYLOAD], e[_FLAGS])
+            self._published(e[_TOPIC], e[_PAYLOAD], e[_FLAGS], e[_PROPS])
 
-    def _published(self, t, m, f):  # 'published': a publish of this client completed
-        _later.append((self._emit, ("published", str(t, "utf-8"), bytes(m), {"qos": f >> 1 & 3,
-                                                                              "retain": f & 1 == 1})))
+    def _published(self, t, m, f, pr=None):  # 'published': a publish of this client completed
+        o = {"qos": f >> 1 & 3, "retain": f & 1 == 1, "dup": f & 8 == 8}
+        if pr:  # MQTT 5: its properties, as given
+            o["properties"] = self._props_of(pr)
+        _later.append((self._emit, ("published", str(t, "utf-8"), bytes(m), o)))
 
     def _refuse(self, callback, err, granted=0):  # a request refused when it was made
         _later.append((callback, (err, None) if granted else (err,)) if callback else (self._emit, ("error", err)))
@@ -231,7 +235,7 @@ class Client(Protocol):
         if callback:
             _later.append((callback, (None,)))
         if self._watch:
-            self._published(t, message, f)
+            self._published(t, message, f, pr)
         return self
 
     def subscribe(self, topic, options=None, callback=None):
@@ -309,6 +313,8 @@ class Client(Protocol):
         elif callable(options):
             options, callback = None, options
         if self._end or self._state == _ENDED:
+            if force and self._end:  # a forced end() after a graceful one: no more waiting
+                self._end = (True, self._end[1])
             if callback:  # a second end(): its callback at once, as mqtt.js
                 _later.append((callback, ()))
             return self
@@ -701,6 +707,16 @@ def _idle(ms):  # wait for I/O, at most ms (none when callbacks are owed); mark 
 def run(until=None, timeout_ms=None):
     # Drive every client and timer. True once until() is true (or, without
     # until, once nothing is left to run); False when timeout_ms passes.
+    # Ctrl-C: the interrupted hooks first, then it reaches the caller.
+    try:
+        return _run(until, timeout_ms)
+    except KeyboardInterrupt:
+        for f in interrupted[:]:
+            _call(f)
+        raise
+
+
+def _run(until, timeout_ms):
     t0 = ticks_ms()
     polled = 0  # (the first step reads every client: who knows what waits)
     while 1:

@@ -3,7 +3,11 @@
 try:
     from time import ticks_ms, ticks_diff, ticks_add
     from micropython import const
-    from sys import print_exception as print_exc
+    from sys import print_exception, stderr
+
+    def print_exc(e):  # a traceback, on stderr as CPython's
+        print_exception(e, stderr)
+
     MPY = 1
 except ImportError:
     from ._cpy import *  # noqa: F401,F403

@@ -5,7 +5,7 @@
 # umqtt MQTTClient), and ends with onWillExit and up to GRACE ms to finish.
 # Optional module: a board that runs no user scripts leaves it out.
 import sys
-from .client import Client, setTimeout, clearTimeout, run as _loop
+from .client import Client, setTimeout, clearTimeout, run as _loop, interrupted as _interrupted
 from .compat import ticks_ms, ticks_diff, print_exc, MPY
 
 GRACE = 2000  # ms a script has after onWillExit
@@ -30,10 +30,7 @@ def _err(*a):
 
 
 def traceback(e):  # to stderr, on either runtime
-    if MPY:
-        print_exc(e, sys.stderr)
-    else:
-        print_exc(e)
+    print_exc(e)
 
 
 class _Helper:  # UserScriptHelper and CommonHelper as a file script sees them: bound to it
@@ -370,6 +367,11 @@ def _on_term(n, frame):
         raise SystemExit(128 + n)
 
 
+def _on_interrupt():
+    if not _driving[0]:  # (drive() ends them itself)
+        stop_all()
+
+
 def arm():
     # Once: scripts get onWillExit when the program ends (sys.atexit on
     # MicroPython, which runs after Ctrl-C too; atexit on CPython), and
@@ -378,6 +380,7 @@ def arm():
     if _armed[0]:
         return
     _armed[0] = 1
+    _interrupted.append(_on_interrupt)  # Ctrl-C in mqtt.run() (at the REPL too): scripts end first
     if MPY:
         f = getattr(sys, "atexit", None)
         if f:

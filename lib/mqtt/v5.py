@@ -280,6 +280,9 @@ class Client5(Client):
     def _props_in(self, o, b):
         return decode(self._rx, o, b)
 
+    def _props_of(self, pr):  # a publish's encoded properties, as a dict again ('published')
+        return decode(pr, 0, len(pr))[0]
+
     def _why(self, rc, props):
         return reason(rc, props)
 
@@ -322,8 +325,6 @@ class Client5(Client):
         if t < 14:
             return Protocol._other_in(self, h, a, b)
         rx = self._rx
-        if self._tap:
-            self._tap(0, h, None, None, None)
         self._in = {"cmd": "disconnect" if t == 14 else "auth", "reasonCode": rx[a] if b > a else 0,
                     "properties": decode(rx, a + 1, b)[0] if b - a > 1 else {}}
         return _EV_DISCONNECT if t == 14 else _EV_AUTH

@@ -20,4 +20,20 @@ check([o for o in order if o[0] == "published"] == [("published", "pub/0", b"m0"
 check(order.index(("cb", 1, None)) < order.index(("published", "pub/1", b"m1", 1, False)), "callback first")
 c.publish("pub/2", b"", {"qos": 0, "retain": True})  # clear the retained message
 end(c, ev)
+# MQTT 5: the properties given, and dup
+c5 = mqtt.connect(url(), {"clientId": "s-published-5", "protocolVersion": 5})
+e5 = Events(c5, "B")
+opts = []
+c5.on("published", lambda t, m, o: opts.append(o))
+connected(c5, e5)
+c5.publish("pub/5", b"p", {"qos": 1, "dup": False, "properties": {"contentType": "text/plain",
+                                                                   "userProperties": {"k": "v"}}})
+c5.publish("pub/5", b"q", {"qos": 0, "properties": {"messageExpiryInterval": 60}})
+wait(lambda: len(opts) == 2, 5000, "2 published events")
+opts.sort(key=lambda o: o["qos"])  # (the QoS 0 one completes first: when written)
+print("v5 published opts: %r" % (sorted(opts[1].items()),))
+check(opts[1] == {"qos": 1, "retain": False, "dup": False,
+                  "properties": {"contentType": "text/plain", "userProperties": {"k": "v"}}}, "%r" % (opts,))
+check(opts[0]["properties"] == {"messageExpiryInterval": 60}, "%r" % (opts,))
+end(c5, e5)
 print("OK")
