@@ -408,6 +408,8 @@ class Client(Protocol):
                 self._pt = None
                 self.received(n)
                 self._dispatch(tr)
+                if self._tn:  # acks and PUBRELs out now: the broker goes on with them while this reads on
+                    self.drain()
             # until the socket says it is empty: what arrives while this step works is
             # read now, where stopping at a short read would cost a wake-up for it
             more = n > 0

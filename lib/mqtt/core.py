@@ -239,7 +239,11 @@ class Protocol:
             b = bytearray(o + TXBUF)
             b[:o] = self._txv[:o]
             self._settx(b)
-        self._tx[o : o + 4] = bytes((t << 4 | (t == _PUBREL) << 1, 2, pid >> 8, pid & 255))
+        tx = self._tx  # (byte by byte: nothing allocated per ack)
+        tx[o] = t << 4 | (t == _PUBREL) << 1
+        tx[o + 1] = 2
+        tx[o + 2] = pid >> 8
+        tx[o + 3] = pid & 255
         self._tn = o + 4
         if self._tap:
             self._tap(1, t << 4, pid, None, None)
