@@ -19,8 +19,9 @@ c.publish("half/q1", b"kept", {"qos": 1}, acked.append)
 wait(lambda: ev.count("close"), 6000, "the dead link to be noticed")
 ms = ticks_diff(ticks_ms(), t0)
 mqtt.clearInterval(h)
-print("noticed after %s ms: %s" % ("<=3200" if ms <= 3200 else ms, ev.errors[-1] if ev.errors else "no error"))
-check(ms <= 3200, "noticed only after %d ms" % ms)
+# 1.5 x keepalive, plus the loop's step (at most 100 ms apart) and a loaded machine's delays
+print("noticed after %s ms: %s" % ("<=3400" if ms <= 3400 else ms, ev.errors[-1] if ev.errors else "no error"))
+check(ms <= 3400, "noticed only after %d ms" % ms)
 check(ev.errors and "keepalive timeout" in str(ev.errors[-1]), "errors %r" % (ev.errors,))
 fault("cut")  # what the frozen proxy still holds
 fault("pass")
