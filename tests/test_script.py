@@ -157,9 +157,10 @@ def test_ctrl_c_out_of_run_ends_scripts_before_the_program_goes_on(runtime, brok
 def test_argument_errors(runtime):
     res = runtime.run("script_args.py", {"SCRIPT": script("quiet.py")})
     got = ok(res, "module publish, no script: ValueError: no script is running",
-             "topic with +: ValueError: bad topic 'a/+': no wildcard, no NUL",
-             "empty topic: ValueError: bad topic '': no wildcard, no NUL",
-             "topic not str: ValueError: bad topic b'a': no wildcard, no NUL",
+             "topic with +: ValueError: bad topic 'a/+': 1 to 65535 bytes of UTF-8, no wildcard, no NUL",
+             "empty topic: ValueError: bad topic '': 1 to 65535 bytes of UTF-8, no wildcard, no NUL",
+             "topic with NUL: ValueError: bad topic 'a\\x00b': 1 to 65535 bytes of UTF-8, no wildcard, no NUL",
+             "topic not str: TypeError: topic must be str",
              "message int: TypeError: message must be str or bytes", "opts not dict: TypeError: opts must be a dict",
              "qos 3: ValueError: qos must be 0, 1 or 2", "unknown option: ValueError: unknown publish option 'qso'",
              "properties not dict: TypeError: properties must be a dict",
@@ -172,6 +173,7 @@ def test_argument_errors(runtime):
              "held 4, failed 0", "publish after the end: ValueError: script quiet has ended",
              "attach after the end: ValueError: script quiet has ended")
     assert any(x.startswith("missing file: ") and "rror: " in x for x in got), got  # OSError / FileNotFoundError
+    assert [x for x in got if x.startswith("topic too long: ValueError: bad topic 'aaa")], got
     # s: 3 held at its top level and 1 from the module helper; s2: 3
     assert res[2].count("script quiet: publish to 'q/early' failed: the script ended with no client attached") == 6
     assert res[2].count("script quiet: publish to 'q/one' failed: the script ended with no client attached") == 1

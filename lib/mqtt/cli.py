@@ -6,6 +6,7 @@ import os
 import sys
 import mqtt
 from . import script
+from .client import filters, topic_bytes
 from .compat import ticks_ms, ticks_diff
 
 USAGE = """usage: python -m mqtt COMMAND [options]     (micropython -m mqtt on the unix port)
@@ -56,12 +57,10 @@ class Failed(Exception):  # the script did not start: exit status 1
 
 
 def _topic(t, wild):
-    # a topic (wild: a filter) as a broker takes it: checked now, not once connected
-    ws = t.split("/")
-    for i, w in enumerate(ws):
-        if ("+" in w or "#" in w) and (not wild or len(w) > 1 or w == "#" and i < len(ws) - 1):
-            raise Usage("bad topic %r" % t)
-    if not t or "\x00" in t:
+    # a topic (wild: a filter) checked now, as the client will once connected
+    try:
+        (filters if wild else topic_bytes)(t)
+    except ValueError:
         raise Usage("bad topic %r" % t)
 
 
@@ -387,6 +386,7 @@ class Bench:
         self.topic = a["topic"][0] if "topic" in a else "bench/#" if self.mode == "sub" else "bench/%i"
         self.payload = b"x" * a.get("size", 16)
         self.clients = []
+        self.topics = []  # each client's publish topic (%i: its number), made once
         self.conn = self.sent = self.recv = self.errors = self.steps = self.ended = self.ups = 0
         self.last = None  # the last error
         self.t0 = ticks_ms()
@@ -415,6 +415,7 @@ class Bench:
     def client(self, i):
         o = dict(self.o)
         o["clientId"] = "%s_%d" % (self.o.get("clientId", "mqtt_bench"), i)
+        t = self.topic.replace("%i", str(i))
         c = mqtt.connect(self.url, o)
         c.on("connect", self.connected)
         c.on("offline", self.offline)
@@ -422,8 +423,9 @@ class Bench:
         c.on("end", self.gone)
         if self.mode == "sub":
             c.on("message", self.message)
-            c.subscribe(self.topic.replace("%i", str(i)), {"qos": self.a.get("qos", 0)})
+            c.subscribe(t, {"qos": self.a.get("qos", 0)})
         self.clients.append(c)
+        self.topics.append(t)
 
     def connected(self, connack):
         self.conn += 1
@@ -444,10 +446,11 @@ class Bench:
 
     def publish(self):
         q = {"qos": self.a.get("qos", 0)}
+        ts = self.topics
         for i in range(len(self.clients)):
             c = self.clients[i]
             if c.connected:
-                c.publish(self.topic.replace("%i", str(i + 1)), self.payload, q, self.published)
+                c.publish(ts[i], self.payload, q, self.published)
 
     def published(self, err):
         if err:

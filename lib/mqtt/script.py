@@ -5,7 +5,7 @@
 # umqtt MQTTClient), and ends with onWillExit and up to GRACE ms to finish.
 # Optional module: a board that runs no user scripts leaves it out.
 import sys
-from .client import Client, setTimeout, clearTimeout, run as _loop, interrupted as _interrupted
+from .client import Client, topic_bytes, setTimeout, clearTimeout, run as _loop, interrupted as _interrupted
 from .compat import ticks_ms, ticks_diff, print_exc, MPY
 
 GRACE = 2000  # ms a script has after onWillExit
@@ -163,8 +163,9 @@ class Script:
         # fails is reported on stderr and counted in .failed
         if self.state == 2:
             raise ValueError("script %s has ended" % self.name)
-        if not isinstance(topic, str) or not topic or "+" in topic or "#" in topic or "\x00" in topic:
-            raise ValueError("bad topic %r: no wildcard, no NUL" % (topic,))
+        if not isinstance(topic, str):
+            raise TypeError("topic must be str")
+        topic_bytes(topic)  # checked as the client will (a held one goes to it later)
         if isinstance(message, str):
             message = message.encode()
         elif not isinstance(message, (bytes, bytearray, memoryview)):
