@@ -105,6 +105,22 @@ def test_output_goes_out_before_the_loop_waits(runtime, broker):
     assert broker.log().count("Received PUBLISH from s-out-first-u (d0, q1") == 30
 
 
+def test_the_wait_spins_only_while_a_reply_is_due(runtime):
+    """The loop's wait spins on poll(0) for up to 200 us while an ack or a
+    CONNACK is due (a reply on a fast link beats the wake-up from a sleep),
+    sleeps at once after a spin that missed, and spins again once a sleep
+    came back within the spin's time; never with callbacks owed."""
+    ok(runtime.run("spin_wait.py", {}),
+       "nothing due: [50] ready 1 spin 1",
+       "ack due: [0, 0, 0] ready 1 spin 1",
+       "ack late: %s ready 0 spin 0" % ([0] * 20 + [50]),
+       "after a miss: [50] ready 1 spin 0",
+       "a fast sleep: [50] ready 1 spin 1",
+       "spins again: [0] ready 1 spin 1",
+       "CONNACK due: [0] ready 1 spin 1",
+       "callbacks owed: [0] ready 0 spin 1")
+
+
 @pytest.mark.parametrize("mode", ["umqtt", "mqtt"])
 def test_handler_drives_the_client_with_input_buffered(runtime, broker, mode):
     got = ok(runtime.run("echo_handler.py", {"MQTT_URL": broker.url, "MODE": mode}))

@@ -14,6 +14,10 @@ def ticks_ms():
     return int(time.monotonic() * 1000) & _MASK
 
 
+def ticks_us():
+    return int(time.perf_counter() * 1000000) & _MASK
+
+
 def ticks_add(t, d):
     return (t + d) & _MASK
 

@@ -3,7 +3,7 @@
 # (run(), timers) that drives every client. Callbacks run only from the loop.
 import select
 from random import getrandbits
-from .compat import ticks_ms, ticks_diff, ticks_add, print_exc, const, MPY
+from .compat import ticks_us, ticks_ms, ticks_diff, ticks_add, print_exc, const, MPY
 from .core import Protocol, MQTTError, EV_MESSAGE, EV_CONNACK, EV_ERROR, TXBUF, utf8
 from .transport import TCP, errname
 
@@ -35,6 +35,8 @@ _socks = {}  # socket (MicroPython) or its fd (CPython) -> client: what poll() r
 interrupted = []  # functions called when Ctrl-C stops run(), before it reaches the caller (user scripts)
 _topic = [None, None]  # the last publish topic given (str or bytes) and its checked bytes
 _BUFS = (bytes, bytearray, memoryview)  # (one tuple, not one per publish)
+_SPIN_US = const(200)  # how long a wait for a reply spins before it sleeps (see _idle)
+_spin = [1]  # the last spin caught its reply: spin again
 
 
 def _call(f, *a):
@@ -699,13 +701,38 @@ def _wait(ms):  # poll, at most ms
     return (p.ipoll if MPY else p.poll)(ms)  # ipoll doesn't allocate
 
 
-def _idle(ms):  # wait for I/O, at most ms (none when callbacks are owed); mark who has some
+def _idle(ms):
+    # Wait for I/O, at most ms (none when callbacks are owed); mark who has
+    # some. While a reply is due (an ack, a CONNACK) the wait spins on
+    # poll(0) for up to _SPIN_US first: a reply on a fast link comes sooner
+    # than the wake-up from a sleeping poll() (loopback: 25 us against 70).
+    # A spin that misses stops spinning until a sleep shows the link fast again.
     g = _guard[0]
     g.call(_register) if g else _register()
-    for ev in _wait(0 if _later else ms):
+    if _later:
+        ms = 0
+    t = 0
+    if ms:
+        for c in _clients:
+            if c._pend or c._awaiting:
+                t = ticks_us()
+                break
+    if t and _spin[0]:
+        while ticks_diff(ticks_us(), t) < _SPIN_US:
+            if _mark(_wait(0)):
+                return
+        _spin[0] = 0
+    if _mark(_wait(ms)) and t and ticks_diff(ticks_us(), t) < _SPIN_US:
+        _spin[0] = 1
+
+
+def _mark(evs):  # the clients poll() found I/O for read at their next step; True if any
+    n = 0
+    for ev in evs:
         c = _socks.get(ev[0])
         if c:
-            c._ready = 1
+            c._ready = n = 1
+    return n
 
 
 def run(until=None, timeout_ms=None):
@@ -722,15 +749,14 @@ def run(until=None, timeout_ms=None):
 
 def _run(until, timeout_ms):
     t0 = ticks_ms()
-    polled = 0  # (the first step reads every client: who knows what waits)
+    _idle(0)  # who has input already: one poll, not a read of every client
     while 1:
         g = _guard[0]
         if g:
             g.drive()
-            w = g.call(_all, ticks_ms(), polled)
+            w = g.call(_all, ticks_ms(), 1)
         else:
-            w = _all(ticks_ms(), polled)
-        polled = 1
+            w = _all(ticks_ms(), 1)
         if until and until():
             return True
         if not (_clients or _timers or _later):

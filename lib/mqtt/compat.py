@@ -1,7 +1,7 @@
 # MicroPython-only names, taken from the runtime when it has them. On a board
 # this module is a few imports; the CPython stand-ins live in _cpy.py.
 try:
-    from time import ticks_ms, ticks_diff, ticks_add
+    from time import ticks_us, ticks_ms, ticks_diff, ticks_add
     from micropython import const
     from sys import print_exception, stderr
 
