@@ -366,9 +366,11 @@ class Client(Protocol):
             _idle(timeout_ms)
         else:
             self._ready = 1
-        _run_later()
+        if _later:
+            _run_later()
         self._step(ticks_ms())
-        _run_later()
+        if _later:
+            _run_later()
         return self.connected
 
     # -- the step
@@ -390,10 +392,12 @@ class Client(Protocol):
         return 100 if self._t is None else max(0, min(100, ticks_diff(self._t, ticks_ms())))
 
     def _io(self, tr):
-        self.drain()
+        if self._tn:
+            self.drain()
         # what is buffered and not yet parsed first (the step of a handler
         # that drives the client): the buffer has room to read into after it
-        self._dispatch(tr)
+        if self._rn:
+            self._dispatch(tr)
         more = self._ready or not tr.short  # poll() saw input, or TLS may hold some: read
         k = 8  # reads in one step, then other clients get their turn
         while more and k:
@@ -414,11 +418,12 @@ class Client(Protocol):
                 self._dispatch(tr)
                 if self._tn:  # acks and PUBRELs out now: the broker goes on with them while this reads on
                     self.drain()
-            # until the socket says it is empty: what arrives while this step works is
-            # read now, where stopping at a short read would cost a wake-up for it
-            more = n > 0
+            # until the socket is empty: a TCP read shorter than the buffer
+            # found it so (what comes later, the next poll sees); TLS may hold
+            # more than a short read gave: read until it says none is left
+            more = n > 0 and (n == len(mv) or not tr.short)
         self._ready = more
-        while self._tr is tr:  # queued requests out, while the socket takes them
+        while self._tr is tr and (self.queue or self._tn):  # queued requests out, while the socket takes them
             self.flush()
             if not self.drain() or not self.queue:
                 break
@@ -671,7 +676,8 @@ def _all(now, polled=0):
                 _call(t[2])
             elif d < w:
                 w = d
-    _run_later()
+    if _later:
+        _run_later()
     i = len(_clients)
     while i:  # (from the end: a client that is done removes itself)
         i -= 1
@@ -680,7 +686,8 @@ def _all(now, polled=0):
             if not polled:
                 c._ready = 1
             w = min(w, c._step(now))
-    _run_later()
+    if _later:
+        _run_later()
     return w
 
 
@@ -749,7 +756,7 @@ def run(until=None, timeout_ms=None):
 
 def _run(until, timeout_ms):
     t0 = ticks_ms()
-    _idle(0)  # who has input already: one poll, not a read of every client
+    _idle(0)  # who has input already (run(timeout_ms=0) steps once): one poll, not a read of every client
     while 1:
         g = _guard[0]
         if g:
