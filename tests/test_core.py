@@ -542,3 +542,22 @@ def test_receive_buffer_grows_while_reads_fill_it_and_is_bounded():
     big = b"\x30\x8b\x27\x00\x01t" + b"z" * 5000  # 5003 bytes of body
     assert msgs(feed(p, big, 1000)) == [("t", b"z" * 5000)]
     assert len(p._rx) == 2048
+
+
+def test_constants_copied_from_the_core_agree():
+    """client.py and v5.py fold copies of core.py's const() names into their
+    own bytecode (an import would be a global looked up at run time): each
+    copy has the core's value."""
+    import re
+
+    def consts(name):
+        src = open(os.path.join(os.path.dirname(__file__), "..", "lib", "mqtt", name)).read()
+        return {k.lstrip("_"): int(v) for k, v in re.findall(r"^(\w+) = const\((\d+)\)", src, re.M)}
+
+    mine = consts("core.py")
+    mine["PILED"] = TXBUF * 8
+    for name in ("client.py", "v5.py"):
+        shared = {k: v for k, v in consts(name).items() if k in mine}
+        assert shared, name
+        assert shared == {k: mine[k] for k in shared}, name
+    assert {"EV_MESSAGE", "EV_CONNACK", "EV_ERROR", "PILED", "PUBLISH", "KIND"} <= set(consts("client.py"))

@@ -4,10 +4,15 @@
 import select
 from random import getrandbits
 from .compat import ticks_us, ticks_ms, ticks_diff, ticks_add, print_exc, const, MPY
-from .core import Protocol, MQTTError, EV_MESSAGE, EV_CONNACK, EV_ERROR, TXBUF, utf8
+from .core import Protocol, MQTTError, utf8
 from .transport import TCP, errname
 
-_PUBLISH = const(3)  # packet types (core.py's)
+# core.py's constants, folded here by the compiler (an import would be a global looked up at run time)
+_EV_MESSAGE = const(2)  # next_event() results
+_EV_CONNACK = const(3)
+_EV_ERROR = const(4)
+_PILED = const(2048)  # output waiting that stops reading: 8 x core's TXBUF
+_PUBLISH = const(3)  # packet types
 _PUBREL = const(6)
 _SUBSCRIBE = const(8)
 _UNSUBSCRIBE = const(10)
@@ -88,16 +93,18 @@ def filters(t, q=None):
 
 class Client(Protocol):
     # class-level: what is seldom read (the hot paths' state is in __init__, see Protocol)
-    _pk = _ref = None  # the packet dict handed to message listeners; MQTT 5 Server Reference
+    # (Set on the instance only once they change: a client's attribute table stays at 47 entries.)
+    _pk = _ref = _held = None  # the packet dict handed to message listeners; MQTT 5 Server Reference
+    # (host, port) for the next attempt; messages that came while a handler ran
     # (host, port) for the next attempt
     _delay = _srv = 0  # the next reconnect's delay before jitter (ms); which of the servers
     _at = ("", 0)  # the server of the last attempt
-    _again = _offline = False  # an attempt was made before ('reconnect'); 'offline' said for this outage
+    _offline = False  # 'offline' said for this outage
 
     def __init__(self, options):
         Protocol.__init__(self, options)
-        self._tr = self._t = self._pt = self._end = self._held = None  # transport; deadline of the
-        # state; PINGREQ unanswered since; end()'s (force, callback); messages that came while a handler ran
+        self._tr = self._t = self._pt = self._end = None  # transport; deadline of the state; PINGREQ
+        # unanswered since; end()'s (force, callback)
         self._state = self._lt = self._lr = self._ka = 0  # state; last write, last read (ticks); keepalive (ms)
         self._dispatching = self._watch = False  # a message handler runs; someone listens to 'published'
         self._ready = 1  # input may be waiting: read at the next step (poll() says when, where it ran)
@@ -176,16 +183,22 @@ class Client(Protocol):
         # straight into the output; nothing allocated, no call it can spare.
         if _guard[0] and _guard[0].outside():
             return _guard[0].call(self.publish, topic, message, options, callback)
-        if callable(options):
-            options, callback = None, options
         f = 0
         if options:
-            if isinstance(options, str):
-                options = _json(options)
-            f = options.get("qos", 0)
-            if f not in (0, 1, 2):
-                return self._bad(callback, ValueError("qos must be 0, 1 or 2"))
-            f = f << 1 | (1 if options.get("retain") else 0) | (8 if options.get("dup") else 0)
+            if type(options) is not dict:  # (a dict is the usual: no more calls for it)
+                if callable(options):
+                    options, callback = None, options
+                elif isinstance(options, str):
+                    options = _json(options)
+            if options:
+                f = options.get("qos", 0)
+                if f not in (0, 1, 2):
+                    return self._bad(callback, ValueError("qos must be 0, 1 or 2"))
+                f <<= 1
+                if "retain" in options and options["retain"]:
+                    f |= 1
+                if "dup" in options and options["dup"]:
+                    f |= 8
         if type(message) is not bytes:
             if isinstance(message, str):
                 message = message.encode()
@@ -402,7 +415,7 @@ class Client(Protocol):
         k = 8  # reads in one step, then other clients get their turn
         while more and k:
             k -= 1
-            if self._tr is not tr or self._tn > TXBUF * 8 or self._held and len(self._held) >= \
+            if self._tr is not tr or self._tn > _PILED or self._held and len(self._held) >= \
                     self.options["queueSize"]:
                 return  # closed by a handler; output piles up; a handler holds messages: read later
             mv = self.buffer()
@@ -435,17 +448,18 @@ class Client(Protocol):
             ev = self.next_event()
             if not ev:
                 return
-            if ev == EV_MESSAGE:
+            if ev == _EV_MESSAGE:
                 self._deliver()
-            elif ev == EV_CONNACK:
+            elif ev == _EV_CONNACK:
                 self._t = None
-                self._delay = 0  # the next outage starts its back-off afresh
-                self._offline = False
+                if self._delay:  # the next outage starts its back-off afresh
+                    self._delay = 0
+                    self._offline = False
                 self._emit("connect", self._in)
                 self.flush()
-            elif ev == EV_ERROR:
+            elif ev == _EV_ERROR:
                 self._emit("error", self._in)
-            elif ev > EV_ERROR:  # MQTT 5: DISCONNECT, AUTH
+            elif ev > _EV_ERROR:  # MQTT 5: DISCONNECT, AUTH
                 self._event(ev)
             if _later:
                 _run_later()
@@ -525,15 +539,15 @@ class Client(Protocol):
         # attempt after the first), or where the last one referred us to
         o = self.options
         s = o.get("servers")
-        if self._again:
+        if self._at[0]:  # an attempt was made before
             self._emit("reconnect")
             if s:
                 self._srv = (self._srv + 1) % len(s)
-        self._again = True
         h = self._ref or s and (s[self._srv]["host"], s[self._srv].get("port", o["port"])) \
             or (o["host"], o["port"])
         self._at = h
-        self._ref = None
+        if self._ref:
+            self._ref = None
         self._state = _OPENING
         self._t = ticks_add(now, o["connectTimeout"])
         self._pt = None
