@@ -152,19 +152,60 @@ def test_large_publish_gets_its_own_buffer_and_gives_it_back():
 
 
 def test_full_output_says_so_and_the_queue_waits():
-    # the buffer doubles while packets find it full (256, 512, 1024 bytes),
+    # the buffer doubles while packets find it full (256 ... 4096 bytes),
     # then says no: the packet waits until the output drains
-    p = P(maxInflight=100)
+    p = P(maxInflight=200)
     up(p)
-    es = [pub(p, b"t", b"y" * 40) for _ in range(30)]  # 47 bytes each: 21 fit in 1024
-    assert len(p._tx) == 1024 and len(p._pend) == 21 and len(p.queue) == 9
+    es = [pub(p, b"t", b"y" * 40) for _ in range(100)]  # 47 bytes each: 87 fit in 4096
+    assert len(p._tx) == 4096 and len(p._pend) == 87 and len(p.queue) == 13
     assert not p._pub(b"t", b"z" * 40, 0)  # no room: False, nothing written
     first = p.data_to_send()
-    assert len(first) == 21 * 47
+    assert len(first) == 87 * 47
     p.flush()
-    assert len(p._pend) == 30 and p.queue == [] and p.data_to_send().count(b"\x32\x2d") == 9
-    assert [e[PID] for e in es] == list(range(1, 31))
-    assert len(p._tx) == 1024  # the size stays while this connection lasts
+    assert len(p._pend) == 100 and p.queue == [] and p.data_to_send().count(b"\x32\x2d") == 13
+    assert [e[PID] for e in es] == list(range(1, 101))
+    assert len(p._tx) == 4096  # the size stays while this connection lasts
+
+
+def _no_heap_over(monkeypatch, limit):
+    def small_heap(n):
+        if n > limit:
+            raise MemoryError
+        return bytearray(n)
+
+    monkeypatch.setattr(core, "bytearray", small_heap, raising=False)
+
+
+def test_output_without_the_heap_to_grow_drains_first(monkeypatch):
+    # growing the buffer only saves writes: without the heap for it, a
+    # packet waits for the output to drain (no MemoryError, nothing lost)
+    p = P(maxInflight=100)
+    up(p)
+    _no_heap_over(monkeypatch, TXBUF)
+    es = [pub(p, b"t", b"y" * 40) for _ in range(10)]  # 5 fit in 256
+    assert len(p._tx) == TXBUF and len(p._pend) == 5 and len(p.queue) == 5
+    assert not p._pub(b"t", b"z" * 40, 0)
+    got = p.data_to_send()
+    p.flush()
+    got += p.data_to_send()
+    assert got.count(b"\x32\x2d") == 10 and [e[PID] for e in es] == list(range(1, 11)) and not p.dones
+    monkeypatch.undo()
+    pub(p, b"t", b"y" * 300)  # a packet larger than the buffer still gets one of its own
+    assert len(p._tx) >= 305
+
+
+def test_input_without_the_heap_to_grow_keeps_its_buffer(monkeypatch):
+    # the receive buffer doubles while reads fill it; without the heap for
+    # that it stays as it is and parsing goes on; a packet larger than the
+    # buffer needs its own, and without it the error is raised
+    p = P(maximumPacketSize=10000)
+    up(p)
+    _no_heap_over(monkeypatch, RXBUF)
+    pkt = b"\x30\x22\x00\x01t" + b"m" * 31
+    assert msgs(feed(p, pkt * 40, RXBUF)) == [("t", b"m" * 31)] * 40
+    assert len(p._rx) == RXBUF and p._rxcap == RXBUF
+    with pytest.raises(MemoryError):
+        feed(p, b"\x30\x8b\x02\x00\x01t" + b"z" * 256, RXBUF)
 
 
 def test_packet_ids_wrap_and_skip_in_flight():

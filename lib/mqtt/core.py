@@ -45,7 +45,8 @@ EV_ERROR = const(4)  # _in is an error to report; the connection stays
 _RXBUF = const(128)  # receive buffer to start with; doubled while reads fill it, up to
 _RXMAX = const(2048)  # this (a burst then takes few reads); a larger packet gets one of its own
 TXBUF = const(256)  # transmit buffer: many small packets go out in one write; doubled while
-_TXMAX = const(1024)  # packets find it full (a burst of publishes), up to this
+_TXMAX = const(4096)  # packets find it full (a burst of publishes), up to this: on loopback one
+# write of 4 KB costs as much as 8 small ones. Growing is optional: without the heap for it, the output drains first.
 QOS2_MAX = const(128)  # incoming QoS 2 messages awaiting PUBREL, at most
 
 
@@ -200,10 +201,13 @@ class Protocol:
         k = self._txcap * 2
         if tn + n > k or k > _TXMAX:
             return -1
+        try:
+            b = bytearray(k)
+            b[:tn] = self._txv[:tn]
+            self._settx(b)
+        except MemoryError:  # a larger buffer only saves writes: the output drains first instead
+            return -1
         self._txcap = k
-        b = bytearray(k)
-        b[:tn] = self._txv[:tn]
-        self._settx(b)
         return tn
 
     def sent(self, n):  # n bytes of the output were written; a buffer grown for one packet goes back
@@ -360,12 +364,14 @@ class Protocol:
     # -- input
 
     def _setrx(self, b):  # the receive buffer, and a view of it for slices that copy once
+        v = memoryview(b)  # (first: without the heap for it, nothing changed)
         self._rx = b
-        self._rxv = memoryview(b)
+        self._rxv = v
 
     def _settx(self, b):  # the same for the transmit buffer
+        v = memoryview(b)
         self._tx = b
-        self._txv = memoryview(b)
+        self._txv = v
 
     def buffer(self):  # where the next read goes (never empty once next_event() returned 0)
         return self._rxv[self._rn :]
@@ -428,10 +434,17 @@ class Protocol:
         n = max(self._rxcap, need)
         rn -= i
         if n != len(rx):
-            b = bytearray(n)
-            b[:rn] = self._rxv[i : i + rn]
-            self._setrx(b)
-        elif i:
+            try:
+                b = bytearray(n)
+                b[:rn] = self._rxv[i : i + rn]
+                self._setrx(b)
+                i = 0
+            except MemoryError:  # unless the packet needs it, another size only saves reads or heap: go on
+                if need > len(rx):
+                    raise
+                if n > len(rx):
+                    self._rxcap = len(rx)
+        if i:
             rx[:rn] = self._rxv[i : i + rn]
         self._rs = 0
         self._rn = rn
