@@ -20,6 +20,7 @@
 # make typecheck             lib/ against MicroPython's stubs (tools/stubs/*.txt)
 # make check-boards MICROPY_DIR=...       every board against a MicroPython checkout (skipped without one)
 # make firmware BOARD=X MICROPY_DIR=...   check, then MicroPython's build with the package frozen -> firmware/X/
+#                                         (BITS=32 with BOARD=UNIX: an i686 build -> firmware/UNIX32/, for make bench)
 #                                         (UPSTREAM_BOARD=, BOARD_VARIANT=: another upstream board of the chip)
 # make test-frozen                        the MicroPython half of the tests on firmware/UNIX/micropython
 # make calibrate MICROPY_DIR=...          measure the frozen form's flash cost -> boards/calibration.json
@@ -120,7 +121,7 @@ check-boards: venv
 # `+`: the nested make of MicroPython's build joins this make's jobserver (make -j2 firmware ...)
 firmware: venv
 	$(call need,BOARD,BOARD=UNIX MICROPY_DIR=~/micropython)
-	+$(BIN)/python tools/boards.py firmware $(BOARD)
+	+$(BIN)/python tools/boards.py firmware $(BOARD) $(if $(BITS),--bits $(BITS))
 
 test-frozen: venv deps
 	$(BIN)/python tools/boards.py frozen-check firmware/UNIX/micropython

@@ -21,7 +21,8 @@ def test_bench_quick(tmp_path):
     r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench.py"), "--quick",
                         "--rounds", "1", "--only", "ours,raw", "--json", str(js)],
                        capture_output=True, text=True, timeout=90,
-                       env=dict(os.environ, FROZEN_MICROPYTHON="/nonexistent"))
+                       env=dict(os.environ, FROZEN_MICROPYTHON="/nonexistent",
+                                FROZEN32_MICROPYTHON="/nonexistent"))
     assert r.returncode == 0, r.stdout + r.stderr
     d = json.loads(js.read_text())
     assert not d["failures"], d["failures"]

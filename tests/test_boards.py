@@ -10,6 +10,7 @@ MicroPython half of the suite with -k micropython.)
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 
@@ -368,6 +369,8 @@ def test_firmware_and_flash_stop_at_once_without_prerequisites(tmp_path):
     assert (sorted(os.listdir(out)) if os.path.isdir(out) else None) == before  # nothing built
     r = subprocess.run(tool + ["firmware", "HAAS_EDU_K1"], env=env, capture_output=True, text=True)
     assert r.returncode == 2 and "vendor firmware" in r.stderr
+    r = subprocess.run(tool + ["firmware", "ESP32_GENERIC", "--bits", "32"], env=env, capture_output=True, text=True)
+    assert r.returncode == 2 and "BITS=32 is for unix boards" in r.stderr, r.stderr
     r = subprocess.run(["make", "-s", "-C", ROOT, "flash", "BOARD=ESP32_GENERIC"], env=env,
                        capture_output=True, text=True)
     assert r.returncode == 2 and "PORT is not set" in r.stderr, r.stderr
@@ -562,3 +565,19 @@ def test_frozen_unix_image_has_the_package():
     res = boards.frozen_check(image)
     assert [x for x in res if x[3]] == []
     assert sorted(f.replace(".frozen/", "") for _, f, _, _ in res) == sorted(boards.report("UNIX")["modules"])
+
+
+def test_firmware_bits_32_builds_the_unix_port_for_i686():
+    """make firmware BOARD=UNIX BITS=32: the same build with upstream's x86
+    cross compiler into firmware/UNIX32/ (make bench's 32-bit heap figures)."""
+    top = os.environ.get("MICROPY_DIR")
+    if not top:
+        pytest.skip("MICROPY_DIR is not set: no MicroPython checkout (make check-boards MICROPY_DIR=...)")
+    if not shutil.which("i686-linux-gnu-gcc"):
+        pytest.skip("no i686-linux-gnu-gcc (Debian: gcc-i686-linux-gnu)")
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "boards.py"), "firmware", "UNIX", "--bits", "32",
+                        "--dry-run"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    make = [x for x in r.stdout.splitlines() if x.startswith("+ make -C") and "ports/unix" in x]
+    assert make and "CROSS_COMPILE=i686-linux-gnu-" in make[0] and "MICROPY_PY_FFI=0" in make[0], r.stdout
+    assert "BUILD=" + os.path.join(ROOT, "firmware", "UNIX32", "build") in make[0], make[0]

@@ -51,6 +51,12 @@ UMQTT_PYPI = ("micropython-umqtt.simple", "1.3.4",
 UMQTT_CACHE = os.path.join(ROOT, ".venv", "bench", "umqtt.simple-" + UMQTT_PYPI[1])
 
 FROZEN_DEFAULT = os.path.join(ROOT, "firmware", "UNIX", "micropython")
+# the same unix port built for i686 (make firmware BOARD=UNIX BITS=32): a board's
+# word size, so its objects and dictionaries take what they take on ESP32 or HaaS
+FROZEN32_DEFAULT = os.path.join(ROOT, "firmware", "UNIX32", "micropython")
+FROZEN_KINDS = (("frozen", "FROZEN_MICROPYTHON", FROZEN_DEFAULT, "make firmware BOARD=UNIX MICROPY_DIR=..."),
+                ("frozen32", "FROZEN32_MICROPYTHON", FROZEN32_DEFAULT,
+                 "make firmware BOARD=UNIX BITS=32 MICROPY_DIR=..."))
 CHUMICRO_PKGS = ("chumicro_mqtt", "chumicro_sockets", "chumicro_timing", "chumicro_config")
 
 # Figures: key -> (label, modes' file suffix). "qos1@1024": mode qos1 with a
@@ -221,12 +227,11 @@ def loaded_from_disk(f):
     return bool(f) and not f.startswith(".frozen") and (os.path.isabs(f) or f.endswith(".mpy"))
 
 
-def frozen_binary(tmp):
+def frozen_binary(tmp, var, default, how):
     """(path, None) of a unix binary with mqtt frozen in, or (None, why not)."""
-    p = os.environ.get("FROZEN_MICROPYTHON") or FROZEN_DEFAULT
+    p = os.environ.get(var) or default
     if not (os.path.isfile(p) and os.access(p, os.X_OK)):
-        return None, ("no frozen unix binary at %s (make firmware BOARD=UNIX MICROPY_DIR=..., "
-                      "or FROZEN_MICROPYTHON=/path)" % os.path.relpath(p, ROOT))
+        return None, ("no frozen unix binary at %s (%s, or %s=/path)" % (os.path.relpath(p, ROOT), how, var))
     try:  # nothing but .frozen on the path, in an empty folder
         r = subprocess.run([p, "-c", "import mqtt; print('FILE', getattr(mqtt, '__file__', ''))"],
                            capture_output=True, text=True, timeout=20, cwd=tmp,
@@ -250,7 +255,8 @@ class Bench:
         self.failures = []
         self.skipped = []
         self.info = {}
-        self.frozen = None
+        self.frozen = None  # the 64-bit frozen binary
+        self.frozens = {}  # kind (FROZEN_KINDS) -> (binary, MICROPYPATH of the scripts)
 
     # -- staging: everything MicroPython runs is loaded as .mpy (x64)
 
@@ -286,26 +292,34 @@ class Bench:
                 self.skipped.append("%s: %s" % (name, e))
                 names.remove(name)
         self.stage["raw"] = sc
-        self.frozen, why = frozen_binary(self.tmp)
-        if why:
-            self.skipped.append("frozen column: " + why)
-        else:
-            r = subprocess.run([self.frozen, "-c", "import sys; print(sys.maxsize > 1 << 32)"],
-                               capture_output=True, text=True, timeout=20)
-            self.info["frozen"] = "%s (%s)" % (self.frozen, "64-bit" if "True" in r.stdout else "32-bit")
+        pd = os.path.join(self.tmp, "probe")
+        os.makedirs(pd)
+        with open(os.path.join(pd, "mp_probe.py"), "w") as f:
+            f.write("print('PROBE')\n")
+        size.compile_tree(pd, ["mp_probe.py"], "x64", pd)
+        for kind, var, default, how in FROZEN_KINDS:
+            exe, why = frozen_binary(self.tmp, var, default, how)
+            bits = None
+            if exe:
+                r = subprocess.run([exe, "-c", "import sys; print(sys.maxsize > 1 << 32)"],
+                                   capture_output=True, text=True, timeout=20)
+                bits = 64 if "True" in r.stdout else 32
+                if kind == "frozen32" and bits != 32:
+                    why = "%s is a 64-bit binary" % exe
+            if why:
+                self.skipped.append("%s column: %s" % ("frozen" if kind == "frozen" else "frozen 32-bit", why))
+                continue
+            self.info[kind] = "%s (%d-bit)" % (exe, bits)
             # .mpy scripts must match the frozen binary's bytecode version;
             # fall back to the .py sources where they don't
-            self.frozen_scripts = sc
-            pd = os.path.join(self.tmp, "probe")
-            os.makedirs(pd)
-            with open(os.path.join(pd, "mp_probe.py"), "w") as f:
-                f.write("print('PROBE')\n")
-            size.compile_tree(pd, ["mp_probe.py"], "x64", pd)
-            r = subprocess.run([self.frozen, "-c", "import mp_probe"], capture_output=True, text=True,
+            scripts = sc
+            r = subprocess.run([exe, "-c", "import mp_probe"], capture_output=True, text=True,
                                env=dict(os.environ, MICROPYPATH=pd), timeout=20)
             if "PROBE" not in r.stdout:
-                self.frozen_scripts = SCRIPTS
-                self.info["frozen"] += " (scripts as .py: it does not load mpy-cross's .mpy)"
+                scripts = SCRIPTS
+                self.info[kind] += " (scripts as .py: it does not load mpy-cross's .mpy)"
+            self.frozens[kind] = (exe, scripts)
+        self.frozen = self.frozens.get("frozen", (None,))[0]
         return names
 
     def cmd(self, name, argv, heap=None, minimal=False, frozen=False):
@@ -313,9 +327,9 @@ class Bench:
         script = c.minscript if heap else c.script
         if c.rt == "cpy":
             return [sys.executable, os.path.join(SCRIPTS, script)] + argv, None
-        if frozen:  # modules from .frozen only: lib/ must not be on the path
-            env = dict(os.environ, MICROPYPATH=".frozen:" + self.frozen_scripts)
-            exe = self.frozen
+        if frozen:  # (a FROZEN_KINDS kind) modules from .frozen only: lib/ must not be on the path
+            exe, scripts = self.frozens[frozen]
+            env = dict(os.environ, MICROPYPATH=".frozen:" + scripts)
         else:
             st = self.stage.get(name + "-min") if minimal or heap else None
             env = dict(os.environ, MICROPYPATH=st or self.stage[name])
@@ -575,19 +589,19 @@ def main(argv=None):
                 m["min_heap"] = b.min_heap(c)
             except Fail as e:
                 b.note(c, "minimum heap", e)
-            if b.frozen and CLIENTS[c].frozen:
-                print("memory: %s, frozen" % c, file=sys.stderr)
+            for kind in b.frozens if CLIENTS[c].frozen else ():
+                print("memory: %s, %s" % (c, kind), file=sys.stderr)
                 try:
-                    r = b.run(c, "heap", 1, frozen=True)
+                    r = b.run(c, "heap", 1, frozen=kind)
                     if loaded_from_disk(r.get("file")):
                         raise Fail("mqtt was loaded from %s, not .frozen" % r["file"])
-                    m["frozen_imported"] = r["imported"]
-                    m["frozen_connect"] = r["connect"]
-                    m["frozen_total"] = r["total"]
-                    m["frozen_modules"] = r["modules"]
-                    m["frozen_min_heap"] = b.min_heap(c, frozen=True)
+                    m[kind + "_imported"] = r["imported"]
+                    m[kind + "_connect"] = r["connect"]
+                    m[kind + "_total"] = r["total"]
+                    m[kind + "_modules"] = r["modules"]
+                    m[kind + "_min_heap"] = b.min_heap(c, frozen=kind)
                 except Fail as e:
-                    b.note(c, "frozen", e)
+                    b.note(c, kind, e)
         if a.growth and "ours" in names:
             print("growth: heap over 100,000 messages", file=sys.stderr)
             try:
@@ -719,6 +733,10 @@ def report(names, samples, fig, mem, frozen, skipped, failures, growth):
           ("frozen_imported", "heap taken by the import, frozen, B"),
           ("frozen_connect", "heap taken by connect alone, frozen, B"),
           ("frozen_min_heap", "minimum heap, frozen, B"),
+          ("frozen32_total", "heap: import + connect, frozen 32-bit, B"),
+          ("frozen32_imported", "heap taken by the import, frozen 32-bit, B"),
+          ("frozen32_connect", "heap taken by connect alone, frozen 32-bit, B"),
+          ("frozen32_min_heap", "minimum heap, frozen 32-bit, B"),
           ("per_publish", "bytes allocated per QoS 0 publish"),
           ("per_message", "bytes allocated per received QoS 0 message"),
           ("mpy_min", ".mpy bytes (xtensawin), minimal set"),
@@ -772,6 +790,9 @@ def report(names, samples, fig, mem, frozen, skipped, failures, growth):
         ("frozen: minimum heap ≤ 10 K", o.get("frozen_min_heap") if fro else None, "<=", 10 * K, "b"),
         ("frozen: import ≤ 3 K", o.get("frozen_imported") if fro else None, "<=", 3 * K, "b"),
         ("connect alone ≤ 1 K" + (" (frozen)" if fro else " (.mpy)"), conn, "<=", 1 * K, "b"),
+        ("frozen 32-bit: minimum heap ≤ 10 K", o.get("frozen32_min_heap"), "<=", 10 * K, "b"),
+        ("frozen 32-bit: import ≤ 3 K", o.get("frozen32_imported"), "<=", 3 * K, "b"),
+        ("connect alone ≤ 1 K (frozen 32-bit)", o.get("frozen32_connect"), "<=", 1 * K, "b"),
         (".mpy: minimum heap ≤ 30 K", o.get("min_heap"), "<=", 30 * K, "b"),
         ("`import mqtt` imports nothing optional", None if mods is None else
          len([m for m in mods if m not in mins]), "<=", 0, "mods"),

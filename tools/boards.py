@@ -1010,9 +1010,14 @@ def check_port(port, what):
         die("PORT=%s does not exist: is the board plugged in? (ls /dev/ttyUSB* /dev/ttyACM*)" % port)
 
 
-def firmware(name, board=None, variant=None):
+def firmware(name, board=None, variant=None, bits=None):
+    """Build the board's firmware into firmware/NAME/ (bits=32: a unix board
+    built for i686 into firmware/NAME32/, the word size of the boards, for
+    make bench's 32-bit heap figures)."""
     b = load(name)
     build = b.get("build") or {}
+    if bits == 32 and b.get("port") != "unix":
+        die("BITS=32 is for unix boards: %s's word size is its chip's" % name)
     if build.get("kind") != "micropython":
         die("BOARD=%s runs vendor firmware (%s), which this Makefile cannot build: %s.\n"
             "What this repo gives that build: boards/%s/manifest.py as its frozen manifest. "
@@ -1059,6 +1064,12 @@ def firmware(name, board=None, variant=None):
     board, variant = upstream_of(b, board, variant)
     manifest = c.info["manifest"]
     out = os.path.join(FIRMWARE, name)
+    extra = []
+    if bits == 32:
+        if not shutil.which(X86_PREFIX + "gcc"):
+            die("BITS=32: %sgcc is not on PATH (Debian: apt-get install gcc-i686-linux-gnu)" % X86_PREFIX)
+        out += "32"
+        extra = ["CROSS_COMPILE=" + X86_PREFIX, "MICROPY_PY_FFI=0"]  # as upstream builds x86; no i386 libffi
     if not DRY_RUN[0]:
         os.makedirs(out, exist_ok=True)
     run(["make", "-C", os.path.join(co.top, "mpy-cross")] + _jobs())
@@ -1070,7 +1081,7 @@ def firmware(name, board=None, variant=None):
     elif b["port"] == "unix":
         bdir = os.path.join(out, "build")
         run(["make", "-C", co.port_dir("unix"), "VARIANT=" + (variant or "standard"), "FROZEN_MANIFEST=" + manifest,
-             "BUILD=" + bdir] + _make_vars() + _jobs())
+             "BUILD=" + bdir] + extra + _make_vars() + _jobs())
         img = os.path.join(bdir, "micropython")
     else:
         die("no firmware recipe for port %r" % b["port"])
@@ -1261,6 +1272,8 @@ def main(argv=None):
                    help="another upstream board of the same chip (default: board.json's)")
     p.add_argument("--variant", default=os.environ.get("BOARD_VARIANT") or None, help="upstream BOARD_VARIANT")
     p.add_argument("--dry-run", action="store_true", help="check prerequisites, print the build commands only")
+    p.add_argument("--bits", type=int, choices=(32, 64), default=int(os.environ.get("BITS") or 64),
+                   help="unix boards: 32 builds for i686 into firmware/NAME32/ (default: the host's 64)")
     p = sub.add_parser("frozen-check", help="the unix image has this package frozen")
     p.add_argument("image", nargs="?")
     sub.add_parser("calibrate", help="measure the frozen form's flash cost (unix port builds)")
@@ -1315,7 +1328,7 @@ def main(argv=None):
                   % (a.board, len(r["modules"]), r["total"], r["bytecode"], r["arch"], os.path.relpath(out, ROOT)))
             return 0
         if a.cmd == "firmware":
-            firmware(a.board, a.upstream_board, a.variant)
+            firmware(a.board, a.upstream_board, a.variant, a.bits)
         elif a.cmd == "frozen-check":
             try:
                 return 0 if print_frozen(frozen_check(a.image)) else 1

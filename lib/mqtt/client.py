@@ -213,10 +213,13 @@ class Client(Protocol):
         if f & 6 and not self._v5 and not self._end and self._state != _ENDED:  # QoS 1/2: the queue, and on
             # (as _send() does, here again: on MicroPython a call whose frame is over 11 words
             # takes it from the heap, 4% more work per message)
+            lone = not self._pend
             try:
                 self.request(_PUBLISH, _topic[1], message if type(message) is bytes else bytes(message), f, callback)
             except MemoryError:
                 return self._refuse(callback, MQTTError("out of memory for a %d-byte message" % len(message)))
+            if lone:  # (as TCP's Nagle rule: nothing unacknowledged, out at once; else with the next write)
+                self.drain()
             while self.queue and self._tn and self.drain():  # the output was full: written, go on
                 self.flush()
             return self
@@ -243,7 +246,10 @@ class Client(Protocol):
         try:
             if f & 6 or not self.connected or self.queue or not (
                     self._pub(t, message, f, None, pr) or self.drain() and self._pub(t, message, f, None, pr)):
+                lone = not self._pend
                 self.request(_PUBLISH, t, message if type(message) is bytes else bytes(message), f, callback, pr)
+                if lone:
+                    self.drain()
                 while self.queue and self._tn and self.drain():  # the output was full: written, go on
                     self.flush()
                 return self
@@ -291,7 +297,10 @@ class Client(Protocol):
     def _ask(self, kind, ts, callback, options):
         if self._end or self._state == _ENDED:
             return self._refuse(callback, MQTTError("client is closed"))
+        lone = not self._pend
         self.request(kind, ts, None, 0, callback, self._props_out(options) if self._v5 else None)
+        if lone:
+            self.drain()
         return self
 
     # -- connection
