@@ -61,7 +61,7 @@ def feed(p, data, step=None):
                 if not ev:
                     break
                 if ev == EV_MESSAGE:
-                    evs.append(("message", p._in_topic, p._in_payload, p._in_header, p._in_pid))
+                    evs.append(("message",) + tuple(p._msg[:4]))
                 elif ev == EV_CONNACK:
                     evs.append(("connack", p._in))
                 elif ev == EV_ERROR:

@@ -480,13 +480,14 @@ class Client(Protocol):
         if self._dispatching:
             if self._held is None:
                 self._held = []
-            p = self._in_payload  # (a zeroCopy view would not outlast the buffer's next read: copied)
-            self._held.append((self._in_topic, p if type(p) is bytes else bytes(p), self._in_header, self._in_pid,
-                               self._in_props))
+            m = self._msg
+            p = m[1]  # (a zeroCopy view would not outlast the buffer's next read: copied)
+            self._held.append((m[0], p if type(p) is bytes else bytes(p), m[2], m[3], m[4]))
             return
         self._dispatching = True
         try:  # (no tuple made for the message: nothing allocated but topic and payload)
-            self._message(self._in_topic, self._in_payload, self._in_header, self._in_pid, self._in_props)
+            m = self._msg
+            self._message(m[0], m[1], m[2], m[3], m[4])
             while self._held:
                 self._message(*self._held.pop(0))
         finally:

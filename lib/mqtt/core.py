@@ -39,7 +39,7 @@ _PROPS = const(6)  # MQTT 5: encoded properties (None in 3.1.1)
 _STRIKES = const(7)  # times the broker closed the connection with it alone in flight
 # next_event() results: 0 (false) is "nothing more until more input"
 EV_PACKET = const(1)  # (internal: a packet was handled, parsing goes on)
-EV_MESSAGE = const(2)  # a message: _in_topic, _in_payload, _in_header, _in_pid, _in_props
+EV_MESSAGE = const(2)  # a message: _msg = [topic, payload, fixed header byte, packet id, MQTT 5 properties]
 EV_CONNACK = const(3)  # connected; _in is the CONNACK as mqtt.js shows it
 EV_ERROR = const(4)  # _in is an error to report; the connection stays
 _RXBUF = const(128)  # receive buffer to start with; doubled while reads fill it, up to
@@ -126,8 +126,7 @@ class Protocol:
         self._rxcap = _RXBUF  # the receive buffer's size between packets larger than it
         self._txcap = TXBUF  # the same for the transmit buffer
         self._careful = 0  # requests to resend one at a time: the broker closed on one of them
-        self._in_topic = self._in_payload = self._in_props = None  # the message next_event() returned
-        self._in_header = self._in_pid = 0
+        self._msg = [None, None, 0, 0, None]  # the message next_event() returned (see EV_MESSAGE), refilled
         self._setrx(bytearray(_RXBUF))
         self._settx(bytearray(TXBUF))
         self._rs = self._rn = self._tn = self._pid = 0  # parse position, received up to; to send; last id
@@ -271,7 +270,8 @@ class Protocol:
         # m: payload, f: flags, e: its entry (QoS 1/2), pr: MQTT 5 properties.
         # False: no room until the output drains.
         lt = len(t)
-        n = lt + len(m) + (4 if e else 2) + (len(pr) if pr else 0)
+        lm = len(m)
+        n = lt + lm + (4 if e else 2) + (len(pr) if pr else 0)
         tx = self._tx
         o = self._tn
         if o + n + 5 > len(tx):
@@ -294,8 +294,8 @@ class Protocol:
         if pr:
             tx[o : o + len(pr)] = pr
             o += len(pr)
-        tx[o : o + len(m)] = m
-        self._tn = o + len(m)
+        tx[o : o + lm] = m
+        self._tn = o + lm
         if self._tap:
             self._tap(1, 0x30 | f, e and e[_PID], t, m)
         return True
@@ -638,9 +638,10 @@ class Protocol:
             self._q2[p] = 1
         elif q:
             self._ack(_PUBACK, p)
-        self._in_topic = t
-        self._in_payload = self._rxv[c:b] if self._zc else bytes(self._rxv[c:b])
-        self._in_header = h
-        self._in_pid = p
-        self._in_props = pr
+        m = self._msg  # (one list, refilled: an attribute each would crowd the instance's table)
+        m[0] = t
+        m[1] = self._rxv[c:b] if self._zc else bytes(self._rxv[c:b])
+        m[2] = h
+        m[3] = p
+        m[4] = pr
         return EV_MESSAGE
