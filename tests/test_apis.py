@@ -121,6 +121,17 @@ def test_the_wait_spins_only_while_a_reply_is_due(runtime):
        "callbacks owed: [0] ready 0 spin 1")
 
 
+def test_writes_follow_nagles_rule(runtime, broker):
+    """A QoS 1 publish or a subscribe made with nothing in flight is on the
+    wire when the call returns; one made while another is in flight waits
+    for the next write."""
+    ok(runtime.run("nagle.py", {"MQTT_URL": broker.url}),
+       "first, nothing in flight: waiting bytes 0",
+       "second, one in flight: waiting bytes some",
+       "subscribe, nothing in flight: waiting bytes 0")
+    assert broker.log().count("Received PUBLISH from s-nagle (d0, q1") == 2
+
+
 @pytest.mark.parametrize("mode", ["umqtt", "mqtt"])
 def test_handler_drives_the_client_with_input_buffered(runtime, broker, mode):
     got = ok(runtime.run("echo_handler.py", {"MQTT_URL": broker.url, "MODE": mode}))
