@@ -96,7 +96,6 @@ class Client(Protocol):
     # (Set on the instance only once they change: a client's attribute table stays within 47 slots.)
     _pk = _ref = _held = None  # the packet dict handed to message listeners; MQTT 5 Server Reference
     # (host, port) for the next attempt; messages that came while a handler ran
-    # (host, port) for the next attempt
     _delay = _srv = 0  # the next reconnect's delay before jitter (ms); which of the servers
     _at = ("", 0)  # the server of the last attempt
     _offline = False  # 'offline' said for this outage
@@ -211,7 +210,7 @@ class Client(Protocol):
                 return self._bad(callback, e)
             _topic[0] = topic
         if f & 6 and not self._v5 and not self._end and self._state != _ENDED:  # QoS 1/2: the queue, and on
-            # (as _send() does, here again: on MicroPython a call whose frame is over 11 words
+            # (as _request() does, here again: on MicroPython a call whose frame is over 11 words
             # takes it from the heap, 4% more work per message)
             lone = not self._pend
             try:
@@ -246,13 +245,8 @@ class Client(Protocol):
         try:
             if f & 6 or not self.connected or self.queue or not (
                     self._pub(t, message, f, None, pr) or self.drain() and self._pub(t, message, f, None, pr)):
-                lone = not self._pend
-                self.request(_PUBLISH, t, message if type(message) is bytes else bytes(message), f, callback, pr)
-                if lone:
-                    self.drain()
-                while self.queue and self._tn and self.drain():  # the output was full: written, go on
-                    self.flush()
-                return self
+                return self._request(_PUBLISH, t, message if type(message) is bytes else bytes(message), f,
+                                     callback, pr)
         except MemoryError:
             return self._refuse(callback, MQTTError("out of memory for a %d-byte message" % len(message)))
         if callback:
@@ -297,10 +291,18 @@ class Client(Protocol):
     def _ask(self, kind, ts, callback, options):
         if self._end or self._state == _ENDED:
             return self._refuse(callback, MQTTError("client is closed"))
+        return self._request(kind, ts, None, 0, callback, self._props_out(options) if self._v5 else None)
+
+    def _request(self, kind, t, m, f, callback, pr):
+        # a request into the queue, then out as far as the socket takes it.
+        # Writes follow TCP's Nagle rule: with nothing in flight it goes out
+        # at once; with others in flight, with the next write.
         lone = not self._pend
-        self.request(kind, ts, None, 0, callback, self._props_out(options) if self._v5 else None)
+        self.request(kind, t, m, f, callback, pr)
         if lone:
             self.drain()
+        while self.queue and self._tn and self.drain():  # the output was full: written, go on
+            self.flush()
         return self
 
     # -- connection

@@ -482,12 +482,9 @@ class Protocol:
             p = rx[a] << 8 | rx[a + 1]
             if h != 0x40:
                 return self._acked(t, p, None)
-            e = self._pend.get(p)  # PUBACK of a QoS 1 PUBLISH, inline
+            e = self._pend.get(p)  # PUBACK of a QoS 1 PUBLISH, the short way
             if e and e[_KIND] == _PUBLISH and e[_FLAGS] & 6 == 2:
-                del self._pend[p]
-                if self._careful:
-                    self._careful -= 1
-                self._done(e, None)
+                self._complete(p, None, None)
             return EV_PACKET
         if h & 15 != (t == _PUBREL) << 1 or t == _CONNACK and not self._awaiting \
                 or t == _PINGRESP and n or t < _CONNACK or t > _PINGRESP or t in (_SUBSCRIBE, _UNSUBSCRIBE, 12):

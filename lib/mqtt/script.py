@@ -101,8 +101,8 @@ class Script:
         c = client
         if not isinstance(c, Client):
             c = getattr(client, "client", None) or getattr(client, "c", None)
-            if c is None and hasattr(client, "_made"):  # umqtt: its client comes with its first connect()
-                client._made += (lambda c: self.state < 2 and not self.client and self.attach(c),)
+            if c is None and hasattr(client, "with_client"):  # umqtt: its client comes with its first connect()
+                client.with_client(lambda c: self.state < 2 and not self.client and self.attach(c))
                 return self
             if not isinstance(c, Client):
                 raise TypeError("attach: a client of mqtt.connect(), createClient() or umqtt, not %r" % (client,))

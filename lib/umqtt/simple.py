@@ -18,7 +18,7 @@ def _str(t):
 
 class MQTTClient:
     TIMEOUT = 30000  # ms: the longest connect/publish/subscribe waits for the broker
-    _made = ()  # f(client) for the mqtt client the first connect() makes (user scripts attached before it)
+    _made = ()  # f(client) for the mqtt client the first connect() makes (see with_client)
 
     def __init__(self, client_id, server, port=0, user=None, password=None, keepalive=0, ssl=None, ssl_params={}):
         self._o = {"clientId": client_id, "host": server, "port": port or (8883 if ssl else 1883),
@@ -120,6 +120,14 @@ class MQTTClient:
             if isinstance(e.code, int) and e.code < 6 and str(e).startswith("connection refused"):
                 raise MQTTException(e.code)  # CONNACK's return code, as umqtt raises it
             raise OSError(e.errno or ENOTCONN, str(e))
+
+    def with_client(self, f):
+        # f(client) with the mqtt.Client behind this one: now, or once the
+        # first connect() has made it (a user script attached before that)
+        if self.c:
+            f(self.c)
+        else:
+            self._made += (f,)
 
     def _live(self):
         if not self.c or not self.c.connected:
