@@ -275,7 +275,7 @@ class Client(Protocol):
                 ts.append((t, q | (self._sub_options(v) if self._v5 else 0)))
         except (ValueError, TypeError) as e:
             return self._bad(callback, e, 1)
-        return self._ask(_SUBSCRIBE, ts, callback, options)
+        return self._request(_SUBSCRIBE, ts, None, 0, callback, self._props_out(options) if self._v5 else None)
 
     def unsubscribe(self, topic, options=None, callback=None):
         if _guard[0] and _guard[0].outside():
@@ -286,17 +286,14 @@ class Client(Protocol):
             ts = filters(topic)
         except (ValueError, TypeError) as e:
             return self._bad(callback, e)
-        return self._ask(_UNSUBSCRIBE, ts, callback, options)
-
-    def _ask(self, kind, ts, callback, options):
-        if self._end or self._state == _ENDED:
-            return self._refuse(callback, MQTTError("client is closed"))
-        return self._request(kind, ts, None, 0, callback, self._props_out(options) if self._v5 else None)
+        return self._request(_UNSUBSCRIBE, ts, None, 0, callback, self._props_out(options) if self._v5 else None)
 
     def _request(self, kind, t, m, f, callback, pr):
-        # a request into the queue, then out as far as the socket takes it.
-        # Writes follow TCP's Nagle rule: with nothing in flight it goes out
-        # at once; with others in flight, with the next write.
+        # a request into the queue (refused on a closed client), then out as
+        # far as the socket takes it. Writes follow TCP's Nagle rule: with
+        # nothing in flight it goes out at once; with others in flight, with the next write.
+        if self._end or self._state == _ENDED:  # (a subscribe's callback takes (err, granted))
+            return self._refuse(callback, MQTTError("client is closed"), kind == _SUBSCRIBE)
         lone = not self._pend
         self.request(kind, t, m, f, callback, pr)
         if lone:

@@ -36,6 +36,12 @@ check(ev.count("close") == 1 and ev.count("connect") == 2, "reconnect() twice: o
 # within 47 entries, where the next size up takes 944 bytes on a 64-bit heap
 check(len(c.__dict__) <= 47, "%d attributes: %s" % (len(c.__dict__), sorted(c.__dict__)))
 end(c, ev)
+refused = []  # requests to an ended client: refused, nothing queued
+c.subscribe("again/s", {"qos": 1}, lambda err, g: refused.append(str(err)))
+c.unsubscribe("again/s", lambda err: refused.append(str(err)))
+wait(lambda: len(refused) == 2, 2000, "the refusals")
+print("on an ended client: %s" % refused)
+check(refused == ["client is closed"] * 2 and not c.queue, "refused %r, queued %r" % (refused, c.queue))
 c.connect()  # an ended client connects again
 wait(lambda: ev.count("connect") == 3, 5000, "connect after end")
 publish_now("after end() and connect()")
