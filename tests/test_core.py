@@ -37,8 +37,8 @@ class P(Protocol):
 
     def data_to_send(self):
         """The output as bytes, taken (as a driver's write of all of it would)."""
-        b = bytes(self._tx[: self._tn])
-        self.sent(self._tn)
+        b = bytes(self._tx[: self.unsent])
+        self.sent(self.unsent)
         return b
 
 
@@ -61,11 +61,11 @@ def feed(p, data, step=None):
                 if not ev:
                     break
                 if ev == EV_MESSAGE:
-                    evs.append(("message",) + tuple(p._msg[:4]))
+                    evs.append(("message",) + tuple(p.message[:4]))
                 elif ev == EV_CONNACK:
-                    evs.append(("connack", p._in))
+                    evs.append(("connack", p.event))
                 elif ev == EV_ERROR:
-                    evs.append(("error", p._in))
+                    evs.append(("error", p.event))
     return evs
 
 
@@ -85,7 +85,7 @@ def up(p, sp=0):
 def pub(p, topic=b"t", payload=b"x", qos=1, cb=None):
     """A QoS 1/2 publish request; the entry it made (last in queue or in flight)."""
     assert p.request(PUBLISH, topic, payload, qos << 1, cb)
-    return p.queue[-1] if p.queue else max(p._pend.values(), key=lambda e: e[PID] == p._pid)
+    return p.queue[-1] if p.queue else max(p.outgoing.values(), key=lambda e: e[PID] == p._last_id)
 
 
 # -- CONNECT
@@ -135,7 +135,7 @@ def test_publish_qos0_and_qos1_encoding():
     assert p.data_to_send() == b"\x30\x07\x00\x03a/bhi"
     e = pub(p, b"a/b", b"hi", 1)
     assert p.data_to_send() == b"\x32\x09\x00\x03a/b\x00\x01hi"
-    assert e[PID] == 1 and p._pend == {1: e} and p.queue == []
+    assert e[PID] == 1 and p.outgoing == {1: e} and p.queue == []
 
 
 def test_large_publish_gets_its_own_buffer_and_gives_it_back():
@@ -157,12 +157,12 @@ def test_full_output_says_so_and_the_queue_waits():
     p = P(maxInflight=200)
     up(p)
     es = [pub(p, b"t", b"y" * 40) for _ in range(100)]  # 47 bytes each: 87 fit in 4096
-    assert len(p._tx) == 4096 and len(p._pend) == 87 and len(p.queue) == 13
+    assert len(p._tx) == 4096 and len(p.outgoing) == 87 and len(p.queue) == 13
     assert not p._pub(b"t", b"z" * 40, 0)  # no room: False, nothing written
     first = p.data_to_send()
     assert len(first) == 87 * 47
     p.flush()
-    assert len(p._pend) == 100 and p.queue == [] and p.data_to_send().count(b"\x32\x2d") == 13
+    assert len(p.outgoing) == 100 and p.queue == [] and p.data_to_send().count(b"\x32\x2d") == 13
     assert [e[PID] for e in es] == list(range(1, 101))
     assert len(p._tx) == 4096  # the size stays while this connection lasts
 
@@ -183,7 +183,7 @@ def test_output_without_the_heap_to_grow_drains_first(monkeypatch):
     up(p)
     _no_heap_over(monkeypatch, TXBUF)
     es = [pub(p, b"t", b"y" * 40) for _ in range(10)]  # 5 fit in 256
-    assert len(p._tx) == TXBUF and len(p._pend) == 5 and len(p.queue) == 5
+    assert len(p._tx) == TXBUF and len(p.outgoing) == 5 and len(p.queue) == 5
     assert not p._pub(b"t", b"z" * 40, 0)
     got = p.data_to_send()
     p.flush()
@@ -203,7 +203,7 @@ def test_input_without_the_heap_to_grow_keeps_its_buffer(monkeypatch):
     _no_heap_over(monkeypatch, RXBUF)
     pkt = b"\x30\x22\x00\x01t" + b"m" * 31
     assert msgs(feed(p, pkt * 40, RXBUF)) == [("t", b"m" * 31)] * 40
-    assert len(p._rx) == RXBUF and p._rxcap == RXBUF
+    assert len(p._rx) == RXBUF and p._rx_size == RXBUF
     with pytest.raises(MemoryError):
         feed(p, b"\x30\x8b\x02\x00\x01t" + b"z" * 256, RXBUF)
 
@@ -211,10 +211,10 @@ def test_input_without_the_heap_to_grow_keeps_its_buffer(monkeypatch):
 def test_packet_ids_wrap_and_skip_in_flight():
     p = P()
     up(p)
-    p._pid = 65534
+    p._last_id = 65534
     ids = [pub(p)[PID] for _ in range(3)]
     assert ids == [65535, 1, 2]
-    p._pid = 65534
+    p._last_id = 65534
     assert pub(p)[PID] == 3  # 65535, 1, 2 are still in flight
 
 
@@ -240,7 +240,7 @@ def test_out_of_memory_packet_reported_and_removed(monkeypatch):
     up(p)
     monkeypatch.undo()
     assert [str(d[2]) for d in p.dones] == ["out of memory for a 20000-byte packet"]
-    assert [e[PAYLOAD] for e in p._pend.values()] == [b"small"] and p.queue == []
+    assert [e[PAYLOAD] for e in p.outgoing.values()] == [b"small"] and p.queue == []
 
 
 # -- PUBLISH in
@@ -379,7 +379,7 @@ def test_outgoing_qos2_flow():
     feed(p, b"\x40\x02\x00\x01")
     assert not p.dones
     feed(p, b"\x70\x02\x00\x01")  # PUBCOMP
-    assert p.dones == [(PUBREL, 1, None, None)] and not p._pend
+    assert p.dones == [(PUBREL, 1, None, None)] and not p.outgoing
 
 
 def test_pubcomp_does_not_complete_a_qos1_publish_and_puback_completes_it_once():
@@ -402,7 +402,7 @@ def test_suback_failure_names_topic():
     assert granted == [{"topic": "ok/#", "qos": 1}, {"topic": "bad/#", "qos": 128}]
     assert isinstance(err, MQTTError) and err.code == 128
     assert str(err) == "subscription to 'bad/#' refused by broker"
-    assert list(p._subs) == ["ok/#"]
+    assert list(p._subscriptions) == ["ok/#"]
 
 
 def test_suback_with_wrong_count_refused():
@@ -481,7 +481,7 @@ def test_lost_moves_in_flight_back_in_order_with_dup_and_resubscribes():
     up(p)
     p.request(SUBSCRIBE, [("a/#", 1)], None, 0, None)
     feed(p, b"\x90\x03\x00\x01\x01")
-    p._pid = 65533
+    p._last_id = 65533
     es = [pub(p, payload=b"%d" % i) for i in range(3)]
     q2 = pub(p, payload=b"q2", qos=2)
     p.data_to_send()
@@ -489,7 +489,7 @@ def test_lost_moves_in_flight_back_in_order_with_dup_and_resubscribes():
     p.data_to_send()
     p.lost(0)
     # each entry in exactly one place: back in the queue, none in flight
-    assert p._pend == {} and p.queue == es + [q2] and all(e[FLAGS] & 8 for e in es)
+    assert p.outgoing == {} and p.queue == es + [q2] and all(e[FLAGS] & 8 for e in es)
     p.connect_packet()
     p.data_to_send()
     feed(p, b"\x20\x02\x00\x00")  # no session present: resubscribe first
@@ -497,7 +497,7 @@ def test_lost_moves_in_flight_back_in_order_with_dup_and_resubscribes():
     out = p.data_to_send()
     assert out.startswith(b"\x82\x08\x00\x03\x00\x03a/#\x01")
     assert out.count(b"\x3a") == 3 and out.endswith(b"\x62\x02\x00\x02")
-    assert [e[PID] for e in p._pend.values()] == [3, 65534, 65535, 1, 2]
+    assert [e[PID] for e in p.outgoing.values()] == [3, 65534, 65535, 1, 2]
 
 
 def test_session_present_no_resubscribe():
@@ -518,10 +518,10 @@ def test_abandon_reports_every_request_once():
     for _ in range(4):
         pub(p)
     p.request(SUBSCRIBE, [("a", 0)], None, 0, None)
-    assert len(p._pend) == 2 and len(p.queue) == 3
+    assert len(p.outgoing) == 2 and len(p.queue) == 3
     p.abandon(MQTTError("client ended"))
     assert len(p.dones) == 5 and {str(d[2]) for d in p.dones} == {"client ended"}
-    assert p._pend == {} and p.queue == []
+    assert p.outgoing == {} and p.queue == []
     feed(p, b"\x40\x02\x00\x01")  # an ack for an abandoned request: ignored
     assert len(p.dones) == 5
 
@@ -548,7 +548,7 @@ def test_a_request_the_broker_keeps_dropping_fails_after_resend_limit():
     up(p)
     assert b"\x3a\x06\x00\x01t\x00\x032" in p.data_to_send()  # good2 goes on
     feed(p, b"\x40\x02\x00\x03")
-    assert [d[1] for d in p.dones] == [1, 2, 3] and not p._pend and not p.queue
+    assert [d[1] for d in p.dones] == [1, 2, 3] and not p.outgoing and not p.queue
 
 
 def test_a_close_by_anything_else_counts_no_strike():

@@ -49,7 +49,7 @@ def test_arbitrary_bytes_after_connack(data, chunks, inflight_qos):
                 if not ev:
                     break
                 if ev == core.EV_MESSAGE:
-                    assert isinstance(p._msg[0], str) and isinstance(p._msg[1], bytes)
+                    assert isinstance(p.message[0], str) and isinstance(p.message[1], bytes)
             else:
                 raise AssertionError("next_event() spins")
             assert len(p._rx) <= 256 + 5 and len(p._tx) <= 4 * len(data) + 512

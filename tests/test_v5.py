@@ -159,12 +159,12 @@ def feed(c, data):
         mv[:n] = data[:n]
         c.received(n)
         data = data[n:]
-        c._dispatch(c._tr)
+        c._dispatch(c._transport)
 
 
 def out(c):
-    b = bytes(c._tx[: c._tn])
-    c.sent(c._tn)
+    b = bytes(c._tx[: c.unsent])
+    c.sent(c.unsent)
     return b
 
 
@@ -233,14 +233,14 @@ def test_connack_properties_honoured():
     assert ck["properties"]["assignedClientIdentifier"] == "auto-1"
     o = c.options
     assert c._ka == 10000 and o["clientId"] == "auto-1" and c._window == 2
-    assert c._tam == 5 and c._smp == 100
+    assert c._server_aliases == 5 and c._server_max_packet == 100
     # receive maximum: only 2 QoS 1 publishes in flight, the rest wait
     for i in range(4):
         c.publish("t", b"m%d" % i, {"qos": 1})
-    assert len(c._pend) == 2 and len(c.queue) == 2
+    assert len(c.outgoing) == 2 and len(c.queue) == 2
     feed(c, b"\x40\x02\x00\x01")
     c.flush()
-    assert len(c._pend) == 2 and len(c.queue) == 1
+    assert len(c.outgoing) == 2 and len(c.queue) == 1
     # maximumPacketSize: refused before sending, with a clear error
     got, f = cb()
     out(c)
@@ -260,7 +260,7 @@ def test_queued_publish_over_server_maximum_packet_size():
     c.publish("t", b"y", {"qos": 1}, f)
     up(c, encode({"maximumPacketSize": 40}))
     later()
-    assert got[0][0].code == 0x95 and len(c._pend) == 1
+    assert got[0][0].code == 0x95 and len(c.outgoing) == 1
     assert out(c) == b"\x32\x07\x00\x01t\x00\x01\x00y"
 
 
@@ -390,12 +390,12 @@ def test_ack_reason_codes():
     assert got[0] == (None,)
     assert got[1][0].code == 0x97 and "quota exceeded (0x97)" in str(got[1][0])
     assert got[2][0].code == 0x80 and str(got[2][0]).endswith("unspecified error (0x80): nope")
-    assert not c._pend
+    assert not c.outgoing
     c.publish("t", b"4", {"qos": 1}, f)
     out(c)
     feed(c, b"\x50\x03\x00\x04\x80")  # a PUBREC for a QoS 1 publish: not its ack
     later()
-    assert len(got) == 3 and 4 in c._pend
+    assert len(got) == 3 and 4 in c.outgoing
 
 
 def test_subscribe_options_and_reason_codes():
@@ -414,7 +414,7 @@ def test_subscribe_options_and_reason_codes():
     err, g = got[0]
     assert g == [{"topic": "a", "qos": 1}, {"topic": "b", "qos": 0x97}] and "'b'" in str(err)
     assert got[1] == (None, [{"topic": "c", "qos": 0}])
-    assert c._subs == {"a": (5, b"\x00"), "c": (0, encode({"subscriptionIdentifier": 9}))}
+    assert c._subscriptions == {"a": (5, b"\x00"), "c": (0, encode({"subscriptionIdentifier": 9}))}
     with pytest.raises(ValueError):
         c.subscribe("x", {"rh": 3})
 
@@ -464,7 +464,7 @@ def test_server_disconnect():
 
 def test_server_disconnect_without_listener_is_printed(capsys):
     c = client()
-    c.off("disconnect", c._ev["disconnect"][0])
+    c.off("disconnect", c._listeners["disconnect"][0])
     up(c)
     feed(c, b"\xe0\x01\x9c")
     assert "disconnected by the server: use another server (0x9c)" in capsys.readouterr().out

@@ -94,20 +94,20 @@ def filters(t, q=None):
 class Client(Protocol):
     # class-level: what is seldom read (the hot paths' state is in __init__, see Protocol)
     # (Set on the instance only once they change: a client's attribute table stays within 47 slots.)
-    _pk = _ref = _held = None  # the packet dict handed to message listeners; MQTT 5 Server Reference
+    _pk = _referred = _held = None  # the packet dict handed to message listeners; MQTT 5 Server Reference
     # (host, port) for the next attempt; messages that came while a handler ran
-    _delay = _srv = 0  # the next reconnect's delay before jitter (ms); which of the servers
-    _at = ("", 0)  # the server of the last attempt
+    _backoff = _server_index = 0  # the next reconnect's delay before jitter (ms); which of the servers
+    _server_at = ("", 0)  # the server of the last attempt
     _offline = False  # 'offline' said for this outage
 
     def __init__(self, options):
         Protocol.__init__(self, options)
-        self._tr = self._t = self._pt = self._end = None  # transport; deadline of the state; PINGREQ
+        self._transport = self._deadline = self._ping_sent = self._end = None  # transport; deadline of the state; PINGREQ
         # unanswered since; end()'s (force, callback)
-        self._state = self._lt = self._lr = self._ka = 0  # state; last write, last read (ticks); keepalive (ms)
-        self._dispatching = self._watch = False  # a message handler runs; someone listens to 'published'
-        self._ready = 1  # input may be waiting: read at the next step (poll() says when, where it ran)
-        self._ev = {}  # event -> tuple of listeners
+        self._state = self._last_out = self._last_in = self._ka = 0  # state; last write, last read (ticks); keepalive (ms)
+        self._dispatching = self._watch_published = False  # a message handler runs; someone listens to 'published'
+        self._readable = 1  # input may be waiting: read at the next step (poll() says when, where it ran)
+        self._listeners = {}  # event -> tuple of listeners
         cb = options.get("callback")
         if cb:
             self.on("message", lambda t, m, p: cb(t, m))
@@ -119,13 +119,13 @@ class Client(Protocol):
     def on(self, name, fn):
         if not callable(fn):
             raise TypeError("listener must be callable")
-        self._ev[name] = self._ev.get(name, ()) + (fn,)
+        self._listeners[name] = self._listeners.get(name, ()) + (fn,)
         if name == "published":
-            self._watch = True
-        if name[:6] == "packet" and not self._tap:
+            self._watch_published = True
+        if name[:6] == "packet" and not self._packet_hook:
             from .trace import tap
 
-            self._tap = tap(self)
+            self._packet_hook = tap(self)
         return self
 
     def once(self, name, fn):
@@ -136,18 +136,18 @@ class Client(Protocol):
         return self.on(name, w)
 
     def off(self, name, fn):
-        ls = self._ev.get(name, ())
+        ls = self._listeners.get(name, ())
         if fn in ls:
             i = ls.index(fn)
-            self._ev[name] = ls[:i] + ls[i + 1 :]
+            self._listeners[name] = ls[:i] + ls[i + 1 :]
         return self
 
     removeListener = off
 
     def _emit(self, name, *a):
-        for f in self._ev.get(name, ()):
+        for f in self._listeners.get(name, ()):
             _call(f, *a)
-        if name == "error" and not self._ev.get(name):  # unheard errors are shown, not swallowed
+        if name == "error" and not self._listeners.get(name):  # unheard errors are shown, not swallowed
             print("mqtt:", a[0])
 
     def _done(self, e, err, granted=None):
@@ -156,7 +156,7 @@ class Client(Protocol):
             _later.append((cb, (err, granted) if e[_KIND] == _SUBSCRIBE else (err,)))
         elif err:
             _later.append((self._emit, ("error", err)))
-        if self._watch and not err and e[_KIND] in (_PUBLISH, _PUBREL):  # (a QoS 2 PUBLISH ends as PUBREL)
+        if self._watch_published and not err and e[_KIND] in (_PUBLISH, _PUBREL):  # (a QoS 2 PUBLISH ends as PUBREL)
             self._published(e[_TOPIC], e[_PAYLOAD], e[_FLAGS], e[_PROPS])
 
     def _published(self, t, m, f, pr=None):  # 'published': a publish of this client completed
@@ -212,17 +212,17 @@ class Client(Protocol):
         if f & 6 and not self._v5 and not self._end and self._state != _ENDED:  # QoS 1/2: the queue, and on
             # (as _request() does, here again: on MicroPython a call whose frame is over 11 words
             # takes it from the heap, 4% more work per message)
-            lone = not self._pend
+            lone = not self.outgoing
             try:
                 self.request(_PUBLISH, _topic[1], message if type(message) is bytes else bytes(message), f, callback)
             except MemoryError:
                 return self._refuse(callback, MQTTError("out of memory for a %d-byte message" % len(message)))
             if lone:  # (as TCP's Nagle rule: nothing unacknowledged, out at once; else with the next write)
                 self.drain()
-            while self.queue and self._tn and self.drain():  # the output was full: written, go on
+            while self.queue and self.unsent and self.drain():  # the output was full: written, go on
                 self.flush()
             return self
-        if f & 6 or callback or self._v5 or self._watch or not self.connected or self.queue or self._end:
+        if f & 6 or callback or self._v5 or self._watch_published or not self.connected or self.queue or self._end:
             return self._send(_topic[1], message, f, options, callback)
         try:
             if self._pub(_topic[1], message, f) or self.drain() and self._pub(_topic[1], message, f):
@@ -251,7 +251,7 @@ class Client(Protocol):
             return self._refuse(callback, MQTTError("out of memory for a %d-byte message" % len(message)))
         if callback:
             _later.append((callback, (None,)))
-        if self._watch:
+        if self._watch_published:
             self._published(t, message, f, pr)
         return self
 
@@ -294,11 +294,11 @@ class Client(Protocol):
         # nothing in flight it goes out at once; with others in flight, with the next write.
         if self._end or self._state == _ENDED:  # (a subscribe's callback takes (err, granted))
             return self._refuse(callback, MQTTError("client is closed"), kind == _SUBSCRIBE)
-        lone = not self._pend
+        lone = not self.outgoing
         self.request(kind, t, m, f, callback, pr)
         if lone:
             self.drain()
-        while self.queue and self._tn and self.drain():  # the output was full: written, go on
+        while self.queue and self.unsent and self.drain():  # the output was full: written, go on
             self.flush()
         return self
 
@@ -308,10 +308,10 @@ class Client(Protocol):
         # connect now, unless connected or connecting already (then nothing changes)
         if _guard[0] and _guard[0].outside():
             return _guard[0].call(self.connect)
-        if not self._tr:
+        if not self._transport:
             self._end = None
             self._state = _DUE
-            self._t = ticks_ms()
+            self._deadline = ticks_ms()
             if self not in _clients:
                 _clients.append(self)
             _auto()
@@ -325,7 +325,7 @@ class Client(Protocol):
     def _renew(self):
         if self.connected:
             self._lost()
-        if not self._tr:  # (an attempt under way is the new connection)
+        if not self._transport:  # (an attempt under way is the new connection)
             self.connect()
 
     def end(self, force=False, options=None, callback=None):
@@ -344,8 +344,8 @@ class Client(Protocol):
                 _later.append((callback, ()))
             return self
         if self._v5 and options:
-            self._bye = self._disconnect_body(options)
-        self._t = ticks_add(ticks_ms(), self.options["connectTimeout"])  # bounds the wait for acks
+            self._disconnect_props = self._disconnect_body(options)
+        self._deadline = ticks_add(ticks_ms(), self.options["connectTimeout"])  # bounds the wait for acks
         self._end = (force, callback)  # (after _t: a background step may look at it at once)
         if self not in _clients:
             _clients.append(self)
@@ -359,18 +359,18 @@ class Client(Protocol):
             return _guard[0].call(self.ping)
         if self.connected:
             self._put(_PINGREQ, b"")
-            if self._pt is None:
-                self._pt = ticks_ms()
+            if self._ping_sent is None:
+                self._ping_sent = ticks_ms()
             self.drain()
         return self
 
     def drain(self):
         # write what waits in the output now, as far as the socket takes it; True if some went
-        tn = self._tn
+        tn = self.unsent
         if tn and self._state == _OPEN:
-            n = self._tr.write(self._tx, tn)
+            n = self._transport.write(self._tx, tn)
             if n:
-                self._lt = ticks_ms()
+                self._last_out = ticks_ms()
                 self.sent(n)
                 return True
         return False
@@ -382,11 +382,11 @@ class Client(Protocol):
             g.drive()
             return g.call(self.loop, timeout_ms)
         if timeout_ms:
-            if self._tn:  # output first: the wait is then for input, not for a writable socket
+            if self.unsent:  # output first: the wait is then for input, not for a writable socket
                 self.drain()
             _idle(timeout_ms)
         else:
-            self._ready = 1
+            self._readable = 1
         if _later:
             _run_later()
         self._step(ticks_ms())
@@ -397,7 +397,7 @@ class Client(Protocol):
     # -- the step
 
     def _step(self, now):
-        tr = self._tr
+        tr = self._transport
         if tr:
             try:
                 if self._state == _OPENING and tr.ready():
@@ -410,20 +410,20 @@ class Client(Protocol):
                 self._lost(e)
         self._timer(now)
         # ms until this client's next deadline (an attempt, a timeout), for the loop's wait
-        return 100 if self._t is None else max(0, min(100, ticks_diff(self._t, ticks_ms())))
+        return 100 if self._deadline is None else max(0, min(100, ticks_diff(self._deadline, ticks_ms())))
 
     def _io(self, tr):
-        if self._tn:
+        if self.unsent:
             self.drain()
         # what is buffered and not yet parsed first (the step of a handler
         # that drives the client): the buffer has room to read into after it
-        if self._rn:
+        if self._filled:
             self._dispatch(tr)
-        more = self._ready or not tr.short  # poll() saw input, or TLS may hold some: read
+        more = self._readable or not tr.short  # poll() saw input, or TLS may hold some: read
         k = 8  # reads in one step, then other clients get their turn
         while more and k:
             k -= 1
-            if self._tr is not tr or self._tn > _PILED or self._held and len(self._held) >= \
+            if self._transport is not tr or self.unsent > _PILED or self._held and len(self._held) >= \
                     self.options["queueSize"]:
                 return  # closed by a handler; output piles up; a handler holds messages: read later
             mv = self.buffer()
@@ -433,18 +433,18 @@ class Client(Protocol):
             if n < 0:  # closed by the broker: mqtt.js reports no error for it
                 return self._lost(None, 1)
             if n:
-                self._lr = ticks_ms()
-                self._pt = None
+                self._last_in = ticks_ms()
+                self._ping_sent = None
                 self.received(n)
                 self._dispatch(tr)
-                if self._tn:  # acks and PUBRELs out now: the broker goes on with them while this reads on
+                if self.unsent:  # acks and PUBRELs out now: the broker goes on with them while this reads on
                     self.drain()
             # until the socket is empty: a TCP read shorter than the buffer
             # found it so (what comes later, the next poll sees); TLS may hold
             # more than a short read gave: read until it says none is left
             more = n > 0 and (n == len(mv) or not tr.short)
-        self._ready = more
-        while self._tr is tr and (self.queue or self._tn):  # queued requests out, while the socket takes them
+        self._readable = more
+        while self._transport is tr and (self.queue or self.unsent):  # queued requests out, while the socket takes them
             self.flush()
             if not self.drain() or not self.queue:
                 break
@@ -452,21 +452,21 @@ class Client(Protocol):
     def _dispatch(self, tr):
         # events parsed from the input, each dispatched before the next is
         # parsed, callbacks owed in between: all in the order the broker sent it
-        while self._tr is tr:
+        while self._transport is tr:
             ev = self.next_event()
             if not ev:
                 return
             if ev == _EV_MESSAGE:
                 self._deliver()
             elif ev == _EV_CONNACK:
-                self._t = None
-                if self._delay:  # the next outage starts its back-off afresh
-                    self._delay = 0
+                self._deadline = None
+                if self._backoff:  # the next outage starts its back-off afresh
+                    self._backoff = 0
                     self._offline = False
-                self._emit("connect", self._in)
+                self._emit("connect", self.event)
                 self.flush()
             elif ev == _EV_ERROR:
-                self._emit("error", self._in)
+                self._emit("error", self.event)
             elif ev > _EV_ERROR:  # MQTT 5: DISCONNECT, AUTH
                 self._event(ev)
             if _later:
@@ -479,13 +479,13 @@ class Client(Protocol):
         if self._dispatching:
             if self._held is None:
                 self._held = []
-            m = self._msg
+            m = self.message
             p = m[1]  # (a zeroCopy view would not outlast the buffer's next read: copied)
             self._held.append((m[0], p if type(p) is bytes else bytes(p), m[2], m[3], m[4]))
             return
         self._dispatching = True
         try:  # (no tuple made for the message: nothing allocated but topic and payload)
-            m = self._msg
+            m = self.message
             self._message(m[0], m[1], m[2], m[3], m[4])
             while self._held:
                 self._message(*self._held.pop(0))
@@ -493,7 +493,7 @@ class Client(Protocol):
             self._dispatching = False
 
     def _message(self, t, p, h, i, pr):
-        ls = self._ev.get("message")
+        ls = self._listeners.get("message")
         if not ls:
             return
         pk = self._pk
@@ -515,13 +515,13 @@ class Client(Protocol):
                 print_exc(e)
 
     def _timer(self, now):
-        late = self._t is not None and ticks_diff(now, self._t) >= 0
+        late = self._deadline is not None and ticks_diff(now, self._deadline) >= 0
         if self._end:
-            if not self.connected or late or self._end[0] or not (self._pend or self.queue or self._tn):
+            if not self.connected or late or self._end[0] or not (self.outgoing or self.queue or self.unsent):
                 self._finish()
         elif self.connected:
             ka = self._ka
-            r = ticks_diff(now, self._lr)
+            r = ticks_diff(now, self._last_in)
             # Dead: nothing came for 1.5 keepalives, though a PINGREQ went out
             # after half of one without input (or a whole one without output,
             # as MQTT asks): noticed within 1.5 x keepalive whatever the
@@ -530,7 +530,7 @@ class Client(Protocol):
                 pass
             elif r >= ka + (ka >> 1):
                 self._lost(MQTTError("keepalive timeout: nothing from %s for %d ms" % (self._where(), r)))
-            elif self._pt is None and (r >= ka >> 1 or ticks_diff(now, self._lt) >= ka):
+            elif self._ping_sent is None and (r >= ka >> 1 or ticks_diff(now, self._last_out) >= ka):
                 self.ping()
         elif not late:
             pass
@@ -541,44 +541,44 @@ class Client(Protocol):
             self._attempt(now)
 
     def _where(self):
-        return "%s:%d" % self._at
+        return "%s:%d" % self._server_at
 
     def _attempt(self, now):
         # the next server (options servers, as mqtt.js: in turn at each
         # attempt after the first), or where the last one referred us to
         o = self.options
         s = o.get("servers")
-        if self._at[0]:  # an attempt was made before
+        if self._server_at[0]:  # an attempt was made before
             self._emit("reconnect")
             if s:
-                self._srv = (self._srv + 1) % len(s)
-        h = self._ref or s and (s[self._srv]["host"], s[self._srv].get("port", o["port"])) \
+                self._server_index = (self._server_index + 1) % len(s)
+        h = self._referred or s and (s[self._server_index]["host"], s[self._server_index].get("port", o["port"])) \
             or (o["host"], o["port"])
-        self._at = h
-        if self._ref:
-            self._ref = None
+        self._server_at = h
+        if self._referred:
+            self._referred = None
         self._state = _OPENING
-        self._t = ticks_add(now, o["connectTimeout"])
-        self._pt = None
-        self._lr = now
+        self._deadline = ticks_add(now, o["connectTimeout"])
+        self._ping_sent = None
+        self._last_in = now
         self._ka = o["keepalive"] * 1000  # (MQTT 5: the server may set another)
         try:
             if o["protocol"] in ("mqtts", "ssl"):  # an optional module, loaded for TLS only
                 from .tls import TLS
 
-                self._tr = TLS(self, h[0], h[1])
+                self._transport = TLS(self, h[0], h[1])
             else:
-                self._tr = TCP(h[0], h[1])
-            _socks[self._tr.sock if MPY else self._tr.sock.fileno()] = self
-            self._ready = 1
+                self._transport = TCP(h[0], h[1])
+            _socks[self._transport.sock if MPY else self._transport.sock.fileno()] = self
+            self._readable = 1
             self.connect_packet()
         except Exception as e:  # OSError; TLS set-up (bad cert, no tls.py on the board)
             self._lost(e)
 
     def _close(self):  # the transport closed; it, if there was one
-        tr = self._tr
+        tr = self._transport
         if tr:
-            self._tr = None
+            self._transport = None
             for k in [k for k in _socks if _socks[k] is self]:
                 del _socks[k]
             try:
@@ -606,33 +606,33 @@ class Client(Protocol):
             self._emit("error", err)
         o = self.options
         p = o["reconnectPeriod"]
-        if err and err.refused and not self._ref and not o.get("reconnectOnConnackError"):
+        if err and err.refused and not self._referred and not o.get("reconnectOnConnackError"):
             p = 0
         if p:
             # back-off: reconnectPeriod, doubled after each failed attempt up
             # to reconnectPeriodMax, +-25% at random, so that a fleet does
             # not come back in lock-step after a broker restart
-            d = self._delay or p
-            self._delay = min(d * 2, max(o["reconnectPeriodMax"], p))
+            d = self._backoff or p
+            self._backoff = min(d * 2, max(o["reconnectPeriodMax"], p))
             p = d - (d >> 2) + (getrandbits(16) * (d >> 1) >> 16) if d > 3 else d
             if not self._offline:  # once an outage, before 'close' (mqtt.js)
                 self._offline = True
                 self._emit("offline")
         if tr or err:  # not again when end() follows a lost connection
             self._emit("close")
-        self._t = ticks_add(ticks_ms(), p) if p else None
+        self._deadline = ticks_add(ticks_ms(), p) if p else None
         if not p and self in _clients:  # nothing more will happen by itself
             _clients.remove(self)
 
     def _finish(self):
         force, cb = self._end
         if self.connected and not force:
-            self._put(_DISCONNECT, self._bye or b"")
+            self._put(_DISCONNECT, self._disconnect_props or b"")
             self.drain()
         tr = self._close()
         self.lost(0)
         self._state = _ENDED
-        self._end = self._t = None
+        self._end = self._deadline = None
         self.abandon(MQTTError("client ended"))  # what never completed is told so, before 'close'
         _run_later()
         if tr:
@@ -707,7 +707,7 @@ def _all(now, polled=0):
         if i < len(_clients):
             c = _clients[i]
             if not polled:
-                c._ready = 1
+                c._readable = 1
             w = min(w, c._step(now))
     if _later:
         _run_later()
@@ -721,9 +721,9 @@ def _register():
     if p is None:
         p = _poller[0] = select.poll()
     for c in _clients:
-        tr = c._tr
+        tr = c._transport
         if tr:
-            p.register(tr.sock, 5 if c._tn and not tr.rd or c._state == _OPENING else 1)
+            p.register(tr.sock, 5 if c.unsent and not tr.rd or c._state == _OPENING else 1)
 
 
 def _wait(ms):  # poll, at most ms
@@ -744,7 +744,7 @@ def _idle(ms):
     t = 0
     if ms:
         for c in _clients:
-            if c._pend or c._awaiting:
+            if c.outgoing or c._awaiting:
                 t = ticks_us()
                 break
     if t and _spin[0]:
@@ -761,7 +761,7 @@ def _mark(evs):  # the clients poll() found I/O for read at their next step; Tru
     for ev in evs:
         c = _socks.get(ev[0])
         if c:
-            c._ready = n = 1
+            c._readable = n = 1
     return n
 
 

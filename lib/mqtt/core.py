@@ -114,28 +114,28 @@ class Protocol:
     # instance (__init__): MicroPython finds a class attribute through the
     # class chain, several times the cost of an instance one.
     _V5 = 0  # MQTT 5 (Client5): properties and reason codes on the wire
-    _cprops = _wprops = _bye = None  # MQTT 5: CONNECT and will properties, DISCONNECT body
-    _in = None  # the CONNACK (or error, MQTT 5 DISCONNECT, AUTH) next_event() returned
+    _connect_props = _will_props = _disconnect_props = None  # MQTT 5: CONNECT and will properties, DISCONNECT body
+    event = None  # the CONNACK (or error, MQTT 5 DISCONNECT, AUTH) next_event() returned
 
     def __init__(self, options):
         self.options = options
         self._v5 = self._V5
-        self._tap = None  # packet trace hook (trace.py), when someone listens
-        self._tbytes = self._tstr = None  # the last incoming topic as bytes and str: a repeated one costs nothing
-        self._skip = 0  # bytes of an oversize PUBLISH still to pass over
-        self._rxcap = _RXBUF  # the receive buffer's size between packets larger than it
-        self._txcap = TXBUF  # the same for the transmit buffer
-        self._careful = 0  # requests to resend one at a time: the broker closed on one of them
-        self._msg = [None, None, 0, 0, None]  # the message next_event() returned (see EV_MESSAGE), refilled
+        self._packet_hook = None  # packet trace hook (trace.py), when someone listens
+        self._topic_bytes = self._topic_str = None  # the last incoming topic as bytes and str: a repeated one costs nothing
+        self._skipping = 0  # bytes of an oversize PUBLISH still to pass over
+        self._rx_size = _RXBUF  # the receive buffer's size between packets larger than it
+        self._tx_size = TXBUF  # the same for the transmit buffer
+        self._one_by_one = 0  # requests to resend one at a time: the broker closed on one of them
+        self.message = [None, None, 0, 0, None]  # the message next_event() returned (see EV_MESSAGE), refilled
         self._setrx(bytearray(_RXBUF))
         self._settx(bytearray(TXBUF))
-        self._rs = self._rn = self._tn = self._pid = 0  # parse position, received up to; to send; last id
-        self._pend = {}  # packet id -> entry sent and not yet acknowledged
+        self._parsed = self._filled = self.unsent = self._last_id = 0  # parse position, received up to; to send; last id
+        self.outgoing = {}  # packet id -> entry sent and not yet acknowledged
         self.queue = []  # entries waiting to be sent, in order
-        self._q2 = {}  # incoming QoS 2 packet ids delivered, awaiting PUBREL
-        self._subs = {}  # topic filter -> (options byte, MQTT 5 properties): to resubscribe
+        self._qos2_ids = {}  # incoming QoS 2 packet ids delivered, awaiting PUBREL
+        self._subscriptions = {}  # topic filter -> (options byte, MQTT 5 properties): to resubscribe
         self._window = options["maxInflight"]  # QoS 1/2 in flight at most (MQTT 5: and the server's)
-        self._zc = options.get("zeroCopy")  # payloads as views of the receive buffer, not copies
+        self._zero_copy = options.get("zeroCopy")  # payloads as views of the receive buffer, not copies
         self.connected = self._awaiting = False  # CONNACK came; CONNECT sent, CONNACK not yet
 
     # -- requests
@@ -152,8 +152,8 @@ class Protocol:
 
     def abandon(self, err):
         # every request, in flight or queued, fails with err
-        es = list(self._pend.values()) + self.queue
-        self._pend = {}
+        es = list(self.outgoing.values()) + self.queue
+        self.outgoing = {}
         self.queue = []
         for e in es:
             self._done(e, err)
@@ -166,10 +166,10 @@ class Protocol:
         # good instead of being resent forever. After a close by the broker,
         # requests go one at a time until those in flight now are through,
         # so a strike always lands on the right one.
-        pend = self._pend
-        self._pend = {}
+        pend = self.outgoing
+        self.outgoing = {}
         self.connected = self._awaiting = False
-        last = self._pid
+        last = self._last_id
         es = [pend[p] for p in sorted(pend, key=lambda p: (p - last - 1) & 0xFFFF)]
         for e in es:
             if e[_KIND] == _PUBLISH:
@@ -182,7 +182,7 @@ class Protocol:
             else:
                 self._done(e, MQTTError("dropped: the broker closed the connection on it %d times" % e[_STRIKES]))
         if by_broker:
-            self._careful = max(self._careful, len(es))
+            self._one_by_one = max(self._one_by_one, len(es))
         self.queue[:0] = es
 
     # -- output
@@ -191,31 +191,31 @@ class Protocol:
         # Offset in _tx where n bytes fit, or -1 while output waits. A buffer
         # that fills doubles, up to _TXMAX (fewer, larger writes); a packet
         # larger than that gets one of its own (MemoryError: the caller reports).
-        tn = self._tn
+        tn = self.unsent
         if tn + n <= len(self._tx):
             return tn
         if not tn:  # one packet larger than the buffer: its own, given back once written
             self._settx(bytearray(n))
             return 0
-        k = self._txcap * 2
+        k = self._tx_size * 2
         if tn + n > k or k > _TXMAX:
             return -1
         try:
             b = bytearray(k)
-            b[:tn] = self._txv[:tn]
+            b[:tn] = self._tx_view[:tn]
             self._settx(b)
         except MemoryError:  # a larger buffer only saves writes: the output drains first instead
             return -1
-        self._txcap = k
+        self._tx_size = k
         return tn
 
     def sent(self, n):  # n bytes of the output were written; a buffer grown for one packet goes back
-        tn = self._tn - n
+        tn = self.unsent - n
         if tn:  # (from a view: no copy allocated)
-            self._tx[:tn] = self._txv[n : n + tn]
-        elif len(self._tx) > self._txcap:
-            self._settx(bytearray(self._txcap))
-        self._tn = tn
+            self._tx[:tn] = self._tx_view[n : n + tn]
+        elif len(self._tx) > self._tx_size:
+            self._settx(bytearray(self._tx_size))
+        self.unsent = tn
 
     def _put(self, t, body, e=None):
         # a packet of type t: packet id (for an entry), MQTT 5 properties, body
@@ -231,36 +231,36 @@ class Protocol:
             o = self._id(tx, o, e)
         b = pr + body
         tx[o : o + len(b)] = b
-        self._tn = o + len(b)
-        if self._tap:
-            self._tap(1, t << 4, e and e[_PID], None, None)
+        self.unsent = o + len(b)
+        if self._packet_hook:
+            self._packet_hook(1, t << 4, e and e[_PID], None, None)
         return True
 
     def _ack(self, t, pid):  # PUBACK, PUBREC, PUBREL, PUBCOMP: never held back
-        o = self._tn
+        o = self.unsent
         if o + 4 > len(self._tx):  # (the client stops reading while output piles up)
             b = bytearray(o + TXBUF)
-            b[:o] = self._txv[:o]
+            b[:o] = self._tx_view[:o]
             self._settx(b)
         tx = self._tx  # (byte by byte: nothing allocated per ack)
         tx[o] = t << 4 | (t == _PUBREL) << 1
         tx[o + 1] = 2
         tx[o + 2] = pid >> 8
         tx[o + 3] = pid & 255
-        self._tn = o + 4
-        if self._tap:
-            self._tap(1, t << 4, pid, None, None)
+        self.unsent = o + 4
+        if self._packet_hook:
+            self._packet_hook(1, t << 4, pid, None, None)
 
     def _id(self, tx, o, e):  # entry e's packet id (given now if it has none), written at tx[o]
         p = e[_PID]
         if not p:
-            p = self._pid
+            p = self._last_id
             while 1:
                 p = p % 65535 + 1
-                if p not in self._pend:
+                if p not in self.outgoing:
                     break
-            self._pid = e[_PID] = p
-        self._pend[p] = e
+            self._last_id = e[_PID] = p
+        self.outgoing[p] = e
         tx[o] = p >> 8
         tx[o + 1] = p & 255
         return o + 2
@@ -273,7 +273,7 @@ class Protocol:
         lm = len(m)
         n = lt + lm + (4 if e else 2) + (len(pr) if pr else 0)
         tx = self._tx
-        o = self._tn
+        o = self.unsent
         if o + n + 5 > len(tx):
             o = self._room(n + 5)
             if o < 0:
@@ -295,9 +295,9 @@ class Protocol:
             tx[o : o + len(pr)] = pr
             o += len(pr)
         tx[o : o + lm] = m
-        self._tn = o + lm
-        if self._tap:
-            self._tap(1, 0x30 | f, e and e[_PID], t, m)
+        self.unsent = o + lm
+        if self._packet_hook:
+            self._packet_hook(1, 0x30 | f, e and e[_PID], t, m)
         return True
 
     def flush(self):
@@ -308,11 +308,11 @@ class Protocol:
             e = q[0]
             k = e[_KIND]
             f = e[_FLAGS]
-            if (k != _PUBLISH or f & 6) and len(self._pend) >= (1 if self._careful else self._window):
+            if (k != _PUBLISH or f & 6) and len(self.outgoing) >= (1 if self._one_by_one else self._window):
                 break  # a broker drops what is over its in-flight limit
             if k == _PUBREL:
                 self._ack(_PUBREL, e[_PID])
-                self._pend[e[_PID]] = e
+                self.outgoing[e[_PID]] = e
             else:
                 try:
                     if k == _PUBLISH:
@@ -337,10 +337,10 @@ class Protocol:
         # a new connection: fresh buffers, CONNECT at the head of the output.
         # Options hold only what is set (see mqtt.connect).
         self._setrx(bytearray(_RXBUF))
-        self._rxcap = _RXBUF
+        self._rx_size = _RXBUF
         self._settx(bytearray(TXBUF))
-        self._txcap = TXBUF
-        self._rs = self._rn = self._tn = self._skip = 0
+        self._tx_size = TXBUF
+        self._parsed = self._filled = self.unsent = self._skipping = 0
         self.connected = False
         self._awaiting = True
         o = self.options
@@ -351,7 +351,7 @@ class Protocol:
         w = o.get("will")
         if w:
             f |= 4 | w.get("qos", 0) << 3 | (32 if w.get("retain") else 0)
-            b += (self._wprops or b"") + _s(w["topic"]) + _s(w.get("payload") or b"")
+            b += (self._will_props or b"") + _s(w["topic"]) + _s(w.get("payload") or b"")
         if "username" in o:
             f |= 128
             b += _s(o["username"])
@@ -359,37 +359,37 @@ class Protocol:
             f |= 64
             b += _s(o["password"])
         self._put(_CONNECT, _s(b"MQIsdp" if v == 3 else b"MQTT") + bytes((v, f, ka >> 8, ka & 255))
-                  + (self._cprops or b"") + b)
+                  + (self._connect_props or b"") + b)
 
     # -- input
 
     def _setrx(self, b):  # the receive buffer, and a view of it for slices that copy once
         v = memoryview(b)  # (first: without the heap for it, nothing changed)
         self._rx = b
-        self._rxv = v
+        self._rx_view = v
 
     def _settx(self, b):  # the same for the transmit buffer
         v = memoryview(b)
         self._tx = b
-        self._txv = v
+        self._tx_view = v
 
     def buffer(self):  # where the next read goes (never empty once next_event() returned 0)
-        return self._rxv[self._rn :]
+        return self._rx_view[self._filled :]
 
     def received(self, n):
-        self._rn += n
+        self._filled += n
 
     def next_event(self):
         # Parse the next complete packet, or return 0 once none is left (the
         # buffer then compacted, or grown for a packet larger than it).
         rx = self._rx
-        i = self._rs
-        rn = self._rn
+        i = self._parsed
+        rn = self._filled
         need = 0  # size of the partial packet at i, when its header is complete
         mx = self.options["maximumPacketSize"]
-        if self._skip:  # the rest of an oversize PUBLISH: passed over as it streams by
-            k = min(self._skip, rn - i)
-            self._skip -= k
+        if self._skipping:  # the rest of an oversize PUBLISH: passed over as it streams by
+            k = min(self._skipping, rn - i)
+            self._skipping -= k
             i += k
         if self._awaiting and rn > i and rx[i] != 0x20 and (rx[i] != 0xF0 or not self._v5):
             # the first packet of a connection must be CONNACK (MQTT 5: or AUTH)
@@ -419,35 +419,35 @@ class Protocol:
             if e > rn:
                 need = e - i
                 break
-            self._rs = e
+            self._parsed = e
             ev = self._packet(rx[i], j, e)
             if ev != EV_PACKET:
                 return ev
-            i = self._rs
+            i = self._parsed
             rx = self._rx
         # Out of complete packets: the partial one (if any) to the start of
         # the buffer. Its size doubles while reads fill it (more is waiting:
         # fewer, larger reads), up to _RXMAX; a packet larger than that size
         # gets a buffer of its own, given back once the packet is through.
-        if rn == len(rx) == self._rxcap < _RXMAX:  # (a buffer sized for one packet fills by design)
-            self._rxcap += self._rxcap
-        n = max(self._rxcap, need)
+        if rn == len(rx) == self._rx_size < _RXMAX:  # (a buffer sized for one packet fills by design)
+            self._rx_size += self._rx_size
+        n = max(self._rx_size, need)
         rn -= i
         if n != len(rx):
             try:
                 b = bytearray(n)
-                b[:rn] = self._rxv[i : i + rn]
+                b[:rn] = self._rx_view[i : i + rn]
                 self._setrx(b)
                 i = 0
             except MemoryError:  # unless the packet needs it, another size only saves reads or heap: go on
                 if need > len(rx):
                     raise
                 if n > len(rx):
-                    self._rxcap = len(rx)
+                    self._rx_size = len(rx)
         if i:
-            rx[:rn] = self._rxv[i : i + rn]
-        self._rs = 0
-        self._rn = rn
+            rx[:rn] = self._rx_view[i : i + rn]
+        self._parsed = 0
+        self._filled = rn
         return 0
 
     def _oversize(self, h, a, b, m):
@@ -457,16 +457,16 @@ class Protocol:
         rx = self._rx
         q = h >> 1 & 3
         c = a + 2 + (rx[a] << 8 | rx[a + 1]) if b - a > 1 else b
-        self._skip = a + m - b
-        self._rs = b
+        self._skipping = a + m - b
+        self._parsed = b
         if q and c + 2 <= b:
             p = rx[c] << 8 | rx[c + 1]
             self._ack(_PUBACK if q == 1 else _PUBREC, p)
             if q == 2:  # its PUBREL is answered like any other's; a resend is not reported again
-                if p in self._q2:
+                if p in self._qos2_ids:
                     return EV_PACKET
-                self._q2[p] = 1
-        self._in = MQTTError("message on '%s' of %d bytes over maximumPacketSize %d: dropped"
+                self._qos2_ids[p] = 1
+        self.event = MQTTError("message on '%s' of %d bytes over maximumPacketSize %d: dropped"
                              % (utf8(rx, a + 2, min(c, b)) or "?", m, self.options["maximumPacketSize"]), 0x95)
         return EV_ERROR
 
@@ -476,13 +476,13 @@ class Protocol:
         rx = self._rx
         if t == _PUBLISH:
             return self._publish_in(h, a, b)
-        if self._tap:
-            self._tap(0, h, n > 1 and rx[a] << 8 | rx[a + 1], None, None)
+        if self._packet_hook:
+            self._packet_hook(0, h, n > 1 and rx[a] << 8 | rx[a + 1], None, None)
         if n == 2 and (h == 0x40 or h == 0x50 or h == 0x62 or h == 0x70):  # the acks: common, the short way
             p = rx[a] << 8 | rx[a + 1]
             if h != 0x40:
                 return self._acked(t, p, None)
-            e = self._pend.get(p)  # PUBACK of a QoS 1 PUBLISH, the short way
+            e = self.outgoing.get(p)  # PUBACK of a QoS 1 PUBLISH, the short way
             if e and e[_KIND] == _PUBLISH and e[_FLAGS] & 6 == 2:
                 self._complete(p, None, None)
             return EV_PACKET
@@ -526,16 +526,16 @@ class Protocol:
             self._server(pr)
         self.connected = True
         if not sp:  # no session on the broker: its QoS 2 ids are new, the subscriptions renewed first
-            self._q2 = {}
+            self._qos2_ids = {}
             g = {}  # one SUBSCRIBE per set of properties
-            for t in self._subs:
-                o, p = self._subs[t]
+            for t in self._subscriptions:
+                o, p = self._subscriptions[t]
                 g.setdefault(p, []).append((t, o))
             self.queue[:0] = [[_SUBSCRIBE, 0, g[p], None, 0, None, p, 0] for p in g]
-        self._in = {"cmd": "connack", "sessionPresent": sp == 1, "returnCode": 0}
+        self.event = {"cmd": "connack", "sessionPresent": sp == 1, "returnCode": 0}
         if self._v5:
-            self._in["reasonCode"] = 0
-            self._in["properties"] = pr
+            self.event["reasonCode"] = 0
+            self.event["properties"] = pr
         return EV_CONNACK
 
     def _ack_in(self, t, pid, a, b):  # longer than the packet id: MQTT 5's reason code, properties
@@ -544,10 +544,10 @@ class Protocol:
     def _acked(self, t, pid, err):
         # PUBACK, PUBREC, PUBREL or PUBCOMP for pid; err: MQTT 5's refusal
         if t == _PUBREL:  # the QoS 2 message may now be forgotten
-            self._q2.pop(pid, None)
+            self._qos2_ids.pop(pid, None)
             self._ack(_PUBCOMP, pid)
             return EV_PACKET
-        e = self._pend.get(pid)
+        e = self.outgoing.get(pid)
         q = e and e[_KIND] == _PUBLISH and e[_FLAGS] & 6
         if t == _PUBREC:
             if e and (q == 4 or e[_KIND] == _PUBREL) and not err:
@@ -561,16 +561,16 @@ class Protocol:
         return self._complete(pid, err, None)
 
     def _complete(self, pid, err, granted):  # the request in flight as pid is done
-        e = self._pend.pop(pid)
-        if self._careful:
-            self._careful -= 1
+        e = self.outgoing.pop(pid)
+        if self._one_by_one:
+            self._one_by_one -= 1
         self._done(e, err, granted)
         return EV_PACKET
 
     def _suback_in(self, t, pid, j, b, pr):
         # SUBACK: a return code per filter; MQTT 5 UNSUBACK too (3.1.1's has none)
         rx = self._rx
-        e = self._pend.get(pid)
+        e = self.outgoing.get(pid)
         if not e or e[_KIND] != t - 1:
             return EV_PACKET
         ts = e[_TOPIC]
@@ -588,9 +588,9 @@ class Protocol:
                 bad.append(tp)
                 rc = c
             elif g is not None:
-                self._subs[tp] = (ts[i][1], e[_PROPS])
+                self._subscriptions[tp] = (ts[i][1], e[_PROPS])
             else:  # unsubscribed: not renewed after a reconnect
-                self._subs.pop(tp, None)
+                self._subscriptions.pop(tp, None)
         err = None
         if bad:
             s = "%s '%s' refused by broker" % ("subscription to" if g is not None else "unsubscribe from",
@@ -604,15 +604,15 @@ class Protocol:
         c = a + 2 + (rx[a] << 8 | rx[a + 1]) if b - a > 1 else b + 1
         if q > 2 or c + (2 if q else 0) > b:
             raise ProtocolError("malformed PUBLISH")
-        t = self._tbytes
+        t = self._topic_bytes
         if t is not None and c - a - 2 == len(t) and rx.startswith(t, a + 2):
-            t = self._tstr
+            t = self._topic_str
         else:
             t = utf8(rx, a + 2, c)
             if t is None:
                 raise ProtocolError("topic not valid UTF-8, or with U+0000")
-            self._tbytes = bytes(self._rxv[a + 2 : c])
-            self._tstr = t
+            self._topic_bytes = bytes(self._rx_view[a + 2 : c])
+            self._topic_str = t
         p = 0
         if q:
             p = rx[c] << 8 | rx[c + 1]
@@ -624,20 +624,20 @@ class Protocol:
             t, pr, c = self._publish_props(t, c, b)
         elif not t:
             raise ProtocolError("PUBLISH without a topic")
-        if self._tap:
-            self._tap(0, h, p, t, bytes(self._rxv[c:b]))
+        if self._packet_hook:
+            self._packet_hook(0, h, p, t, bytes(self._rx_view[c:b]))
         if q == 2:
             self._ack(_PUBREC, p)
-            if p in self._q2:  # exactly once: delivered already, PUBREL not yet seen
+            if p in self._qos2_ids:  # exactly once: delivered already, PUBREL not yet seen
                 return EV_PACKET
-            if len(self._q2) >= QOS2_MAX:
+            if len(self._qos2_ids) >= QOS2_MAX:
                 raise ProtocolError("more than %d QoS 2 messages awaiting PUBREL" % QOS2_MAX)
-            self._q2[p] = 1
+            self._qos2_ids[p] = 1
         elif q:
             self._ack(_PUBACK, p)
-        m = self._msg  # (one list, refilled: an attribute each would crowd the instance's table)
+        m = self.message  # (one list, refilled: an attribute each would crowd the instance's table)
         m[0] = t
-        m[1] = self._rxv[c:b] if self._zc else bytes(self._rxv[c:b])
+        m[1] = self._rx_view[c:b] if self._zero_copy else bytes(self._rx_view[c:b])
         m[2] = h
         m[3] = p
         m[4] = pr

@@ -177,7 +177,7 @@ def _str(b, o, e, t):
 
 class Client5(Client):
     _V5 = 1
-    _smp = _tam = None  # the server's maximumPacketSize and topicAliasMaximum (from its last CONNACK)
+    _server_max_packet = _server_aliases = None  # the server's maximumPacketSize and topicAliasMaximum (from its last CONNACK)
 
     def __init__(self, options):
         o = options
@@ -185,19 +185,19 @@ class Client5(Client):
         c = dict(p)
         c.setdefault("maximumPacketSize", o["maximumPacketSize"])  # what we accept, told to the server
         c.setdefault("receiveMaximum", QOS2_MAX)  # incoming QoS 1/2 in flight: the core's bound
-        self._cprops = encode(c)
-        self._tamx = p.get("topicAliasMaximum", 0)  # incoming aliases we accept
+        self._connect_props = encode(c)
+        self._aliases_in_max = p.get("topicAliasMaximum", 0)  # incoming aliases we accept
         w = o.get("will")
         if w:
-            self._wprops = encode(w.get("properties"))
-        self._as = {}  # outgoing alias -> topic, on this connection
-        self._ai = {}  # incoming alias -> topic
-        self._aa = 2 if o.get("autoAssignTopicAlias") else 1 if o.get("autoUseTopicAlias") else 0
+            self._will_props = encode(w.get("properties"))
+        self._aliases_sent = {}  # outgoing alias -> topic, on this connection
+        self._aliases_in = {}  # incoming alias -> topic
+        self._auto_alias = 2 if o.get("autoAssignTopicAlias") else 1 if o.get("autoUseTopicAlias") else 0
         Client.__init__(self, options)
 
     def connect_packet(self):  # aliases belong to one connection
-        self._as = {}
-        self._ai = {}
+        self._aliases_sent = {}
+        self._aliases_in = {}
         Protocol.connect_packet(self)
 
     # -- outgoing
@@ -221,9 +221,9 @@ class Client5(Client):
         if p and p.get("subscriptionIdentifier") is not None:
             raise ValueError("subscriptionIdentifier is the server's to send (MQTT 5, 3.3.4-6)")
         a = p.get("topicAlias") if p else None
-        if a is not None and self._tam is not None and not 0 < a <= self._tam:
-            return MQTTError("topicAlias %d not within the server's topicAliasMaximum %d" % (a, self._tam), 0x94)
-        if self._tam and self._aa:
+        if a is not None and self._server_aliases is not None and not 0 < a <= self._server_aliases:
+            return MQTTError("topicAlias %d not within the server's topicAliasMaximum %d" % (a, self._server_aliases), 0x94)
+        if self._server_aliases and self._auto_alias:
             b = self._alias(t, a)
             if b != a:
                 p = dict(p or {})
@@ -234,25 +234,25 @@ class Client5(Client):
     def _alias(self, t, a):
         # autoUseTopicAlias: a topic once sent with an alias keeps using it;
         # autoAssignTopicAlias: every topic gets one, the oldest given reused first
-        m = self._ta  # topic -> alias, on this connection
+        m = self._alias_of  # topic -> alias, on this connection
         if not a:
             a = m.get(t)
-            if a or self._aa < 2:
+            if a or self._auto_alias < 2:
                 return a
-            a = self._tc % self._tam + 1
-            self._tc += 1
+            a = self._alias_count % self._server_aliases + 1
+            self._alias_count += 1
         for k in [k for k in m if m[k] == a]:
             del m[k]
         m[t] = a
         return a
 
     def _big(self, t, m, pr, q):  # an error if this PUBLISH is over the server's maximumPacketSize
-        if not self._smp:
+        if not self._server_max_packet:
             return None
         n = len(m) + len(pr) + len(t) + (4 if q else 2)
         n += 2 if n < 128 else 3 if n < 16384 else 4 if n < 2097152 else 5
-        if n > self._smp:
-            return MQTTError("publish of %d bytes over the server's maximumPacketSize %d" % (n, self._smp), 0x95)
+        if n > self._server_max_packet:
+            return MQTTError("publish of %d bytes over the server's maximumPacketSize %d" % (n, self._server_max_packet), 0x95)
         return None
 
     def _pub(self, t, m, f, e=None, pr=None):
@@ -264,12 +264,12 @@ class Client5(Client):
             raise err
         if pr and pr[0] < 128 and pr[0] and pr[1] == 35:
             a = pr[2] << 8 | pr[3]
-            if a > (self._tam or 0):  # queued for a connection whose server allowed more: without it
+            if a > (self._server_aliases or 0):  # queued for a connection whose server allowed more: without it
                 pr = bytes((pr[0] - 3,)) + pr[4:]
-            elif self._as.get(a) == t:
+            elif self._aliases_sent.get(a) == t:
                 t = b""
             elif Protocol._pub(self, t, m, f, e, pr):
-                self._as[a] = t
+                self._aliases_sent[a] = t
                 return True
             else:
                 return False
@@ -294,10 +294,10 @@ class Client5(Client):
         if "assignedClientIdentifier" in pr:  # as mqtt.js: the next CONNECT resumes that session
             o["clientId"] = pr["assignedClientIdentifier"]
         self._window = min(o["maxInflight"], pr.get("receiveMaximum") or 65535)
-        self._smp = pr.get("maximumPacketSize")
-        self._tam = pr.get("topicAliasMaximum", 0)
-        self._ta = {}
-        self._tc = 0
+        self._server_max_packet = pr.get("maximumPacketSize")
+        self._server_aliases = pr.get("topicAliasMaximum", 0)
+        self._alias_of = {}
+        self._alias_count = 0
 
     def _connack_in(self, sp, rc, pr):
         if rc in (0x9C, 0x9D):  # use another server, server moved
@@ -310,7 +310,7 @@ class Client5(Client):
         r = (pr.get("serverReference") or "").split(" ")[0]
         if r:
             h, _, p = r.rpartition(":") if r.count(":") == 1 else (r, 0, "")
-            self._ref = (h, int(p) if p.isdigit() else self._at[1])
+            self._referred = (h, int(p) if p.isdigit() else self._server_at[1])
 
     def _ack_in(self, t, pid, a, b):  # PUBACK, PUBREC, PUBREL, PUBCOMP: reason code, properties
         rx = self._rx
@@ -325,7 +325,7 @@ class Client5(Client):
         if t < 14:
             return Protocol._other_in(self, h, a, b)
         rx = self._rx
-        self._in = {"cmd": "disconnect" if t == 14 else "auth", "reasonCode": rx[a] if b > a else 0,
+        self.event = {"cmd": "disconnect" if t == 14 else "auth", "reasonCode": rx[a] if b > a else 0,
                     "properties": decode(rx, a + 1, b)[0] if b - a > 1 else {}}
         return _EV_DISCONNECT if t == 14 else _EV_AUTH
 
@@ -333,12 +333,12 @@ class Client5(Client):
         pr, c = decode(self._rx, c, b)
         al = pr.get("topicAlias")
         if al is not None:
-            if not 0 < al <= self._tamx:
+            if not 0 < al <= self._aliases_in_max:
                 raise ProtocolError("topic alias %d over our topicAliasMaximum" % al)
             if t:
-                self._ai[al] = t
+                self._aliases_in[al] = t
             else:
-                t = self._ai.get(al)
+                t = self._aliases_in.get(al)
                 if t is None:
                     raise ProtocolError("unknown topic alias %d" % al)
         elif not t:
@@ -346,11 +346,11 @@ class Client5(Client):
         return t, pr, c
 
     def _event(self, ev):
-        pk = self._in
+        pk = self.event
         if ev == _EV_DISCONNECT:  # as mqtt.js: 'disconnect', then offline and close, no error
             if pk["reasonCode"] in (0x9C, 0x9D):
                 self._refer(pk["properties"])
-            if self._ev.get("disconnect"):
+            if self._listeners.get("disconnect"):
                 self._emit("disconnect", pk)
             else:
                 print("mqtt: disconnected by the server:", reason(pk["reasonCode"], pk["properties"]))

@@ -137,10 +137,10 @@ def feed(c, v5, data):
             if not ev:
                 break
             if ev == core.EV_MESSAGE:
-                if not isinstance(c._msg[0], str) or not isinstance(c._msg[1], bytes):
-                    fail("message %r %r" % (c._msg[0], c._msg[1]))
+                if not isinstance(c.message[0], str) or not isinstance(c.message[1], bytes):
+                    fail("message %r %r" % (c.message[0], c.message[1]))
                 msgs[0] += 1
-                got.append((c._msg[0], c._msg[1]))
+                got.append((c.message[0], c.message[1]))
             elif v5 and ev > core.EV_ERROR:
                 c._event(ev)
                 if not c.connected:

@@ -35,19 +35,19 @@ def wait(ms, evs, sleep=1000):
     del calls[:]
     events[:] = evs
     sleep_us[0] = sleep
-    f._ready = 0
+    f._readable = 0
     C._idle(ms)
-    return "%s ready %d spin %d" % (calls, f._ready, C._spin[0])
+    return "%s ready %d spin %d" % (calls, f._readable, C._spin[0])
 
 
 print("nothing due:", wait(50, [[(5, 1)]]))
-f._pend = {1: "entry"}
+f.outgoing = {1: "entry"}
 print("ack due:", wait(50, [[], [], [(5, 1)]]))
 print("ack late:", wait(50, []))
 print("after a miss:", wait(50, [[(5, 1)]], 1000))
 print("a fast sleep:", wait(50, [[(5, 1)]], 40))
 print("spins again:", wait(50, [[(5, 1)]]))
-f._pend = {}
+f.outgoing = {}
 f._awaiting = True
 print("CONNACK due:", wait(50, [[(5, 1)]]))
 C._later.append((print, ("owed",)))
