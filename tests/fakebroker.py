@@ -38,6 +38,7 @@ class FakeBroker:
         self.pause = pause
         self.connect_packet = None
         self.after = b""  # bytes the client sent after its CONNECT
+        self.arrivals = []  # (time.monotonic(), len(after) once those bytes came): when each part arrived
         self.client_closed = False
         self.error = None
         self.srv = socket.socket()
@@ -85,7 +86,7 @@ class FakeBroker:
             if self.close:
                 return
             deadline = time.monotonic() + self.hold
-            conn.settimeout(0.2)
+            conn.settimeout(0.01)
             while time.monotonic() < deadline:
                 try:
                     x = conn.recv(4096)
@@ -98,6 +99,7 @@ class FakeBroker:
                     self.client_closed = True
                     return
                 self.after += x
+                self.arrivals.append((time.monotonic(), len(self.after)))
         except Exception as e:  # reported by the test
             self.error = e
         finally:

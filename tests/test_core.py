@@ -35,10 +35,10 @@ class P(Protocol):
     def _done(self, e, err, granted=None):
         self.dones.append((e[KIND], e[PID], err, granted))
 
-    def data_to_send(self):
+    def take(self):
         """The output as bytes, taken (as a driver's write of all of it would)."""
-        b = bytes(self._tx[: self.unsent])
-        self.sent(self.unsent)
+        b = bytes(self.data_to_send())
+        self.sent(len(b))
         return b
 
 
@@ -60,8 +60,9 @@ def feed(p, data, step=None):
                 ev = p.next_event()
                 if not ev:
                     break
-                if ev == EV_MESSAGE:
+                if ev == EV_MESSAGE:  # handled at once, as a driver whose listeners returned
                     evs.append(("message",) + tuple(p.message[:4]))
+                    p.handled(p.message[2], p.message[3])
                 elif ev == EV_CONNACK:
                     evs.append(("connack", p.event))
                 elif ev == EV_ERROR:
@@ -75,7 +76,7 @@ def msgs(evs):
 
 def up(p, sp=0):
     p.connect_packet()
-    p.data_to_send()
+    p.take()
     evs = feed(p, bytes((0x20, 2, sp, 0)))
     assert evs[0][0] == "connack" and p.connected
     p.flush()  # as the client does once connected: resubscribe, resend, then the queue
@@ -93,14 +94,14 @@ def pub(p, topic=b"t", payload=b"x", qos=1, cb=None):
 def test_connect_minimal_bytes():
     p = P()
     p.connect_packet()
-    assert p.data_to_send() == bytes.fromhex("10 0e 0004 4d515454 04 02 003c 0002 6331".replace(" ", ""))
+    assert p.take() == bytes.fromhex("10 0e 0004 4d515454 04 02 003c 0002 6331".replace(" ", ""))
 
 
 def test_connect_v31_will_credentials():
     p = P(protocolVersion=3, clean=False, keepalive=10, username="u", password=b"pw",
           will={"topic": "w/t", "payload": "bye", "qos": 1, "retain": True})
     p.connect_packet()
-    b = p.data_to_send()
+    b = p.take()
     assert b[2:10] == b"\x00\x06MQIsdp"
     assert b[10] == 3
     # username, password, will retain, will qos 1, will flag; clean off
@@ -132,9 +133,9 @@ def test_publish_qos0_and_qos1_encoding():
     p = P()
     up(p)
     assert p._pub(b"a/b", b"hi", 0)
-    assert p.data_to_send() == b"\x30\x07\x00\x03a/bhi"
+    assert p.take() == b"\x30\x07\x00\x03a/bhi"
     e = pub(p, b"a/b", b"hi", 1)
-    assert p.data_to_send() == b"\x32\x09\x00\x03a/b\x00\x01hi"
+    assert p.take() == b"\x32\x09\x00\x03a/b\x00\x01hi"
     assert e[PID] == 1 and p.outgoing == {1: e} and p.queue == []
 
 
@@ -146,7 +147,7 @@ def test_large_publish_gets_its_own_buffer_and_gives_it_back():
     assert 2054 <= len(p._tx) < 2064  # its own buffer, the size of it
     p.sent(1000)  # part written: the buffer stays
     assert len(p._tx) >= 2054
-    rest = p.data_to_send()
+    rest = p.take()
     assert rest == (b"\x30\x83\x10\x00\x01t" + payload)[1000:]
     assert len(p._tx) == TXBUF  # written out: the small buffer is back
 
@@ -159,10 +160,10 @@ def test_full_output_says_so_and_the_queue_waits():
     es = [pub(p, b"t", b"y" * 40) for _ in range(100)]  # 47 bytes each: 87 fit in 4096
     assert len(p._tx) == 4096 and len(p.outgoing) == 87 and len(p.queue) == 13
     assert not p._pub(b"t", b"z" * 40, 0)  # no room: False, nothing written
-    first = p.data_to_send()
+    first = p.take()
     assert len(first) == 87 * 47
     p.flush()
-    assert len(p.outgoing) == 100 and p.queue == [] and p.data_to_send().count(b"\x32\x2d") == 13
+    assert len(p.outgoing) == 100 and p.queue == [] and p.take().count(b"\x32\x2d") == 13
     assert [e[PID] for e in es] == list(range(1, 101))
     assert len(p._tx) == 4096  # the size stays while this connection lasts
 
@@ -185,9 +186,9 @@ def test_output_without_the_heap_to_grow_drains_first(monkeypatch):
     es = [pub(p, b"t", b"y" * 40) for _ in range(10)]  # 5 fit in 256
     assert len(p._tx) == TXBUF and len(p.outgoing) == 5 and len(p.queue) == 5
     assert not p._pub(b"t", b"z" * 40, 0)
-    got = p.data_to_send()
+    got = p.take()
     p.flush()
-    got += p.data_to_send()
+    got += p.take()
     assert got.count(b"\x32\x2d") == 10 and [e[PID] for e in es] == list(range(1, 11)) and not p.dones
     monkeypatch.undo()
     pub(p, b"t", b"y" * 300)  # a packet larger than the buffer still gets one of its own
@@ -239,7 +240,7 @@ def test_out_of_memory_packet_reported_and_removed(monkeypatch):
     monkeypatch.setattr(core, "bytearray", small_heap, raising=False)
     up(p)
     monkeypatch.undo()
-    assert [str(d[2]) for d in p.dones] == ["out of memory for a 20000-byte packet"]
+    assert [str(d[2]) for d in p.dones] == ["out of memory for a 20000-byte message"]
     assert [e[PAYLOAD] for e in p.outgoing.values()] == [b"small"] and p.queue == []
 
 
@@ -253,7 +254,7 @@ def test_incoming_publish_split_anywhere():
         evs = feed(p, pkt * 3, step)
         assert msgs(evs) == [("a/b", b"hello")] * 3
         assert evs[0][3] == 0x32 and evs[0][4] == 0x1234
-        assert p.data_to_send() == b"\x40\x02\x12\x34" * 3
+        assert p.take() == b"\x40\x02\x12\x34" * 3
 
 
 def test_repeated_topic_reuses_its_str():
@@ -270,9 +271,9 @@ def test_incoming_qos2_exactly_once():
     pkt = b"\x34\x0a\x00\x01t\x00\x07hello"
     assert msgs(feed(p, pkt)) == [("t", b"hello")]
     assert msgs(feed(p, b"\x3c" + pkt[1:])) == []  # resent with DUP before our PUBREC arrived
-    assert p.data_to_send() == b"\x50\x02\x00\x07" * 2  # PUBREC each time
+    assert p.take() == b"\x50\x02\x00\x07" * 2  # PUBREC each time
     feed(p, b"\x62\x02\x00\x07")  # PUBREL
-    assert p.data_to_send() == b"\x70\x02\x00\x07"  # PUBCOMP
+    assert p.take() == b"\x70\x02\x00\x07"  # PUBCOMP
     assert msgs(feed(p, pkt)) == [("t", b"hello")]  # same id after the flow ended: a new message
 
 
@@ -311,7 +312,7 @@ def test_oversize_publish_skipped_acknowledged_reported():
     err = evs[0][1]
     assert str(err) == "message on 'big/t' of 1009 bytes over maximumPacketSize 100: dropped" and err.code == 0x95
     assert msgs(evs) == [("t", b"A")]
-    assert p.data_to_send() == b"\x40\x02\x12\x34"  # acknowledged: not sent again
+    assert p.take() == b"\x40\x02\x12\x34"  # acknowledged: not sent again
     assert len(p._rx) <= 128
 
 
@@ -322,7 +323,7 @@ def test_oversize_qos2_resend_reported_once():
     pkt = bytes((0x34, len(big))) + big
     assert [e[0] for e in feed(p, pkt)] == ["error"]
     assert feed(p, b"\x3c" + pkt[1:]) == []
-    assert p.data_to_send() == b"\x50\x02\x00\x09" * 2
+    assert p.take() == b"\x50\x02\x00\x09" * 2
 
 
 def test_oversize_other_packet_refused_before_allocating():
@@ -370,11 +371,11 @@ def test_outgoing_qos2_flow():
     p = P()
     up(p)
     e = pub(p, qos=2)
-    p.data_to_send()
+    p.take()
     feed(p, b"\x40\x02\x00\x01")  # a PUBACK does not complete a QoS 2 publish, before PUBREC either
     assert not p.dones and e[KIND] == PUBLISH
     feed(p, b"\x50\x02\x00\x01")  # PUBREC
-    assert p.data_to_send() == b"\x62\x02\x00\x01"  # PUBREL
+    assert p.take() == b"\x62\x02\x00\x01"  # PUBREL
     assert e[KIND] == PUBREL and not p.dones
     feed(p, b"\x40\x02\x00\x01")
     assert not p.dones
@@ -396,7 +397,7 @@ def test_suback_failure_names_topic():
     p = P()
     up(p)
     p.request(SUBSCRIBE, [("ok/#", 1), ("bad/#", 2)], None, 0, None)
-    assert p.data_to_send() == b"\x82\x11\x00\x01\x00\x04ok/#\x01\x00\x05bad/#\x02"
+    assert p.take() == b"\x82\x11\x00\x01\x00\x04ok/#\x01\x00\x05bad/#\x02"
     feed(p, b"\x90\x04\x00\x01\x01\x80")
     kind, pid, err, granted = p.dones[0]
     assert granted == [{"topic": "ok/#", "qos": 1}, {"topic": "bad/#", "qos": 128}]
@@ -417,7 +418,7 @@ def test_unsuback():
     p = P()
     up(p)
     p.request(UNSUBSCRIBE, ["a", "b"], None, 0, None)
-    assert p.data_to_send() == b"\xa2\x08\x00\x01\x00\x01a\x00\x01b"
+    assert p.take() == b"\xa2\x08\x00\x01\x00\x01a\x00\x01b"
     feed(p, b"\xb0\x02\x00\x01")
     assert p.dones == [(UNSUBSCRIBE, 1, None, None)]
 
@@ -484,17 +485,17 @@ def test_lost_moves_in_flight_back_in_order_with_dup_and_resubscribes():
     p._last_id = 65533
     es = [pub(p, payload=b"%d" % i) for i in range(3)]
     q2 = pub(p, payload=b"q2", qos=2)
-    p.data_to_send()
+    p.take()
     feed(p, b"\x50\x02" + bytes((q2[PID] >> 8, q2[PID] & 255)))  # PUBREC: awaiting PUBCOMP
-    p.data_to_send()
+    p.take()
     p.lost(0)
     # each entry in exactly one place: back in the queue, none in flight
     assert p.outgoing == {} and p.queue == es + [q2] and all(e[FLAGS] & 8 for e in es)
     p.connect_packet()
-    p.data_to_send()
+    p.take()
     feed(p, b"\x20\x02\x00\x00")  # no session present: resubscribe first
     p.flush()
-    out = p.data_to_send()
+    out = p.take()
     assert out.startswith(b"\x82\x08\x00\x03\x00\x03a/#\x01")
     assert out.count(b"\x3a") == 3 and out.endswith(b"\x62\x02\x00\x02")
     assert [e[PID] for e in p.outgoing.values()] == [3, 65534, 65535, 1, 2]
@@ -507,9 +508,9 @@ def test_session_present_no_resubscribe():
     feed(p, b"\x90\x03\x00\x01\x00")
     p.lost(0)
     p.connect_packet()
-    p.data_to_send()
+    p.take()
     evs = feed(p, b"\x20\x02\x01\x00")
-    assert p.data_to_send() == b"" and evs[0][1]["sessionPresent"] is True
+    assert p.take() == b"" and evs[0][1]["sessionPresent"] is True
 
 
 def test_abandon_reports_every_request_once():
@@ -533,20 +534,20 @@ def test_a_request_the_broker_keeps_dropping_fails_after_resend_limit():
     p = P(resendLimit=3)
     up(p)
     good1, bad, good2 = pub(p, payload=b"1"), pub(p, payload=b"poison"), pub(p, payload=b"2")
-    p.data_to_send()
+    p.take()
     feed(p, b"\x40\x02\x00\x01")  # good1 acknowledged, then the broker closes
     p.lost(1)
     assert bad[STRIKES] == 0  # two were in flight: no telling which one it was
     for round in range(3):
         up(p)
-        out = p.data_to_send()
+        out = p.take()
         assert out.count(b"\x3a") == 1 and b"poison" in out  # alone in flight
         p.lost(1)
     assert bad[STRIKES] == 3
     assert [(d[1], str(d[2])) for d in p.dones][1:] == [
         (2, "dropped: the broker closed the connection on it 3 times")]
     up(p)
-    assert b"\x3a\x06\x00\x01t\x00\x032" in p.data_to_send()  # good2 goes on
+    assert b"\x3a\x06\x00\x01t\x00\x032" in p.take()  # good2 goes on
     feed(p, b"\x40\x02\x00\x03")
     assert [d[1] for d in p.dones] == [1, 2, 3] and not p.outgoing and not p.queue
 

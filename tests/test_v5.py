@@ -232,7 +232,7 @@ def test_connack_properties_honoured():
     assert ck["reasonCode"] == 0 and ck["sessionPresent"] is True
     assert ck["properties"]["assignedClientIdentifier"] == "auto-1"
     o = c.options
-    assert c._ka == 10000 and o["clientId"] == "auto-1" and c._window == 2
+    assert c.keepalive == 10 and c.clientId == "auto-1" and o["clientId"] == "" and c._window == 2
     assert c._server_aliases == 5 and c._server_max_packet == 100
     # receive maximum: only 2 QoS 1 publishes in flight, the rest wait
     for i in range(4):

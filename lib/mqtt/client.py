@@ -25,17 +25,15 @@ _PAYLOAD = const(3)
 _FLAGS = const(4)
 _CALLBACK = const(5)
 _PROPS = const(6)
-# _state
-_DUE = const(0)  # no connection; an attempt is due at _t (None: none is scheduled)
-_OPENING = const(1)  # the transport connects (TCP, then TLS); CONNECT waits in the output
-_OPEN = const(2)  # the transport is up, CONNECT sent; connected once CONNACK came
-_ENDED = const(3)  # end() finished
+_DOWN = const(0)  # state (the core's): no connection (an attempt may be due at _deadline)
+_CONNECTING = const(1)  # the transport connects, CONNECT goes out; CONNACK not yet
+_CONNECTED = const(2)
 
 _clients = []  # clients with something to do
 _timers = []  # [due, period or 0, fn]
 _later = []  # (fn, args): callbacks owed, run at the next step
 _poller = [None]  # select.poll, made at the first wait
-_guard = [None]  # the background driver's guard while it runs (driver.py)
+guard = [None]  # the background driver's guard while it runs (driver.py): every entry point goes through it
 _socks = {}  # socket (MicroPython) or its fd (CPython) -> client: what poll() reports, to whom
 interrupted = []  # functions called when Ctrl-C stops run(), before it reaches the caller (user scripts)
 _topic = [None, None]  # the last publish topic given (str or bytes) and its checked bytes
@@ -44,17 +42,17 @@ _SPIN_US = const(200)  # how long a wait for a reply spins before it sleeps (see
 _spin = [1]  # the last spin caught its reply: spin again
 
 
-def _call(f, *a):
+def call(f, *a):  # f(*a), for a callback: what it raises is printed, not passed on (a broken one must not break the client)
     try:
         f(*a)
-    except Exception as e:  # a broken callback must not break the client
+    except Exception as e:
         print_exc(e)
 
 
 def _run_later():
     while _later:
         f, a = _later.pop(0)
-        _call(f, *a)
+        call(f, *a)
 
 
 def _json(o):  # JSON.stringify(options), as JavaScript examples pass them
@@ -94,17 +92,19 @@ def filters(t, q=None):
 class Client(Protocol):
     # class-level: what is seldom read (the hot paths' state is in __init__, see Protocol)
     # (Set on the instance only once they change: a client's attribute table stays within 47 slots.)
-    _pk = _referred = _held = None  # the packet dict handed to message listeners; MQTT 5 Server Reference
+    _pk = _referred = _held = None  # the packet dict zeroCopy listeners get, refilled; MQTT 5 Server Reference
     # (host, port) for the next attempt; messages that came while a handler ran
+    _ending = None  # end(): None while running; [force, callback] until it ends; () once ended
     _backoff = _server_index = 0  # the next reconnect's delay before jitter (ms); which of the servers
     _server_at = ("", 0)  # the server of the last attempt
     _offline = False  # 'offline' said for this outage
+    _pinged = False  # a PINGREQ of this connection was answered
 
     def __init__(self, options):
         Protocol.__init__(self, options)
-        self._transport = self._deadline = self._ping_sent = self._end = None  # transport; deadline of the state; PINGREQ
-        # unanswered since; end()'s (force, callback)
-        self._state = self._last_out = self._last_in = self._ka = 0  # state; last write, last read (ticks); keepalive (ms)
+        self._transport = self._deadline = self._ping_sent = None  # transport; the next attempt or timeout (ticks);
+        # PINGREQ unanswered since
+        self._last_out = self._last_in = 0  # last write, last read (ticks)
         self._dispatching = self._watch_published = False  # a message handler runs; someone listens to 'published'
         self._readable = 1  # input may be waiting: read at the next step (poll() says when, where it ran)
         self._listeners = {}  # event -> tuple of listeners
@@ -117,6 +117,8 @@ class Client(Protocol):
     # -- events
 
     def on(self, name, fn):
+        if guard[0] and guard[0].outside():
+            return guard[0].call(self.on, name, fn)
         if not callable(fn):
             raise TypeError("listener must be callable")
         self._listeners[name] = self._listeners.get(name, ()) + (fn,)
@@ -136,6 +138,8 @@ class Client(Protocol):
         return self.on(name, w)
 
     def off(self, name, fn):
+        if guard[0] and guard[0].outside():
+            return guard[0].call(self.off, name, fn)
         ls = self._listeners.get(name, ())
         if fn in ls:
             i = ls.index(fn)
@@ -146,9 +150,12 @@ class Client(Protocol):
 
     def _emit(self, name, *a):
         for f in self._listeners.get(name, ()):
-            _call(f, *a)
+            call(f, *a)
         if name == "error" and not self._listeners.get(name):  # unheard errors are shown, not swallowed
             print("mqtt:", a[0])
+
+    def post(self, name, *a):  # event name's listeners, with a, from the loop (after what is owed already)
+        _later.append((self._emit, (name,) + a))
 
     def _done(self, e, err, granted=None):
         cb = e[_CALLBACK]
@@ -180,8 +187,8 @@ class Client(Protocol):
         # Bad arguments raise, or with a callback go to it (as mqtt.js). A
         # QoS 0 publish on a live connection is the hot way: checks, then
         # straight into the output; nothing allocated, no call it can spare.
-        if _guard[0] and _guard[0].outside():
-            return _guard[0].call(self.publish, topic, message, options, callback)
+        if guard[0] and guard[0].outside():
+            return guard[0].call(self.publish, topic, message, options, callback)
         f = 0
         if options:
             if type(options) is not dict:  # (a dict is the usual: no more calls for it)
@@ -209,20 +216,17 @@ class Client(Protocol):
             except ValueError as e:
                 return self._bad(callback, e)
             _topic[0] = topic
-        if f & 6 and not self._v5 and not self._end and self._state != _ENDED:  # QoS 1/2: the queue, and on
-            # (as _request() does, here again: on MicroPython a call whose frame is over 11 words
-            # takes it from the heap, 4% more work per message)
+        if f & 6 and not self._v5 and self._ending is None:  # QoS 1/2: the queue, then out (_push)
+            # (as _request() does, without its call: on MicroPython a call whose frame is over 11
+            # words takes it from the heap, 4% more work per message)
             lone = not self.outgoing
             try:
                 self.request(_PUBLISH, _topic[1], message if type(message) is bytes else bytes(message), f, callback)
             except MemoryError:
                 return self._refuse(callback, MQTTError("out of memory for a %d-byte message" % len(message)))
-            if lone:  # (as TCP's Nagle rule: nothing unacknowledged, out at once; else with the next write)
-                self.drain()
-            while self.queue and self.unsent and self.drain():  # the output was full: written, go on
-                self.flush()
-            return self
-        if f & 6 or callback or self._v5 or self._watch_published or not self.connected or self.queue or self._end:
+            return self._push(lone)
+        if f & 6 or callback or self._v5 or self._watch_published or self.state != _CONNECTED or self.queue \
+                or self._ending is not None:
             return self._send(_topic[1], message, f, options, callback)
         try:
             if self._pub(_topic[1], message, f) or self.drain() and self._pub(_topic[1], message, f):
@@ -240,10 +244,10 @@ class Client(Protocol):
             pr = self._publish_out(t, message, options)
             if isinstance(pr, MQTTError):
                 return self._refuse(callback, pr)
-        if self._end or self._state == _ENDED:
+        if self._ending is not None:
             return self._refuse(callback, MQTTError("client is closed"))
         try:
-            if f & 6 or not self.connected or self.queue or not (
+            if f & 6 or self.state != _CONNECTED or self.queue or not (
                     self._pub(t, message, f, None, pr) or self.drain() and self._pub(t, message, f, None, pr)):
                 return self._request(_PUBLISH, t, message if type(message) is bytes else bytes(message), f,
                                      callback, pr)
@@ -257,8 +261,8 @@ class Client(Protocol):
 
     def subscribe(self, topic, options=None, callback=None):
         # topic: a filter, a list of them, {filter: qos or options} or [(filter, qos or options)]
-        if _guard[0] and _guard[0].outside():
-            return _guard[0].call(self.subscribe, topic, options, callback)
+        if guard[0] and guard[0].outside():
+            return guard[0].call(self.subscribe, topic, options, callback)
         if callable(options):
             options, callback = None, options
         ts = []
@@ -278,8 +282,8 @@ class Client(Protocol):
         return self._request(_SUBSCRIBE, ts, None, 0, callback, self._props_out(options) if self._v5 else None)
 
     def unsubscribe(self, topic, options=None, callback=None):
-        if _guard[0] and _guard[0].outside():
-            return _guard[0].call(self.unsubscribe, topic, options, callback)
+        if guard[0] and guard[0].outside():
+            return guard[0].call(self.unsubscribe, topic, options, callback)
         if callable(options):
             options, callback = None, options
         try:
@@ -292,13 +296,19 @@ class Client(Protocol):
         # a request into the queue (refused on a closed client), then out as
         # far as the socket takes it. Writes follow TCP's Nagle rule: with
         # nothing in flight it goes out at once; with others in flight, with the next write.
-        if self._end or self._state == _ENDED:  # (a subscribe's callback takes (err, granted))
+        if self._ending is not None:  # (a subscribe's callback takes (err, granted))
             return self._refuse(callback, MQTTError("client is closed"), kind == _SUBSCRIBE)
         lone = not self.outgoing
         self.request(kind, t, m, f, callback, pr)
+        return self._push(lone)
+
+    def _push(self, lone):
+        # A request was queued: with nothing in flight before it (lone) it is
+        # written now, as TCP's Nagle rule has it; with others in flight, with
+        # the next write. Output that filled the buffer is written meanwhile.
         if lone:
             self.drain()
-        while self.queue and self.unsent and self.drain():  # the output was full: written, go on
+        while self.queue and self.unsent and self.drain():
             self.flush()
         return self
 
@@ -306,11 +316,10 @@ class Client(Protocol):
 
     def connect(self):
         # connect now, unless connected or connecting already (then nothing changes)
-        if _guard[0] and _guard[0].outside():
-            return _guard[0].call(self.connect)
+        if guard[0] and guard[0].outside():
+            return guard[0].call(self.connect)
         if not self._transport:
-            self._end = None
-            self._state = _DUE
+            self._ending = None
             self._deadline = ticks_ms()
             if self not in _clients:
                 _clients.append(self)
@@ -319,6 +328,8 @@ class Client(Protocol):
 
     def reconnect(self):
         # replace the connection now (mqtt.js): the current one, if any, closes first
+        if guard[0] and guard[0].outside():
+            return guard[0].call(self.reconnect)
         _later.append((self._renew, ()))
         return self
 
@@ -331,22 +342,22 @@ class Client(Protocol):
     def end(self, force=False, options=None, callback=None):
         # end([force], [options], [callback]) as mqtt.js; options: MQTT 5's
         # {'reasonCode', 'properties'} for the DISCONNECT
-        if _guard[0] and _guard[0].outside():
-            return _guard[0].call(self.end, force, options, callback)
+        if guard[0] and guard[0].outside():
+            return guard[0].call(self.end, force, options, callback)
         if callable(force):
             force, callback = False, force
         elif callable(options):
             options, callback = None, options
-        if self._end or self._state == _ENDED:
-            if force and self._end:  # a forced end() after a graceful one: no more waiting
-                self._end = (True, self._end[1])
+        if self._ending is not None:
+            if force and self._ending:  # a forced end() after a graceful one: no more waiting
+                self._ending = [True, self._ending[1]]
             if callback:  # a second end(): its callback at once, as mqtt.js
                 _later.append((callback, ()))
             return self
         if self._v5 and options:
             self._disconnect_props = self._disconnect_body(options)
         self._deadline = ticks_add(ticks_ms(), self.options["connectTimeout"])  # bounds the wait for acks
-        self._end = (force, callback)  # (after _t: a background step may look at it at once)
+        self._ending = [force, callback]  # (after _deadline: a background step may look at it at once)
         if self not in _clients:
             _clients.append(self)
         return self
@@ -355,9 +366,9 @@ class Client(Protocol):
 
     def ping(self):
         # a PINGREQ now (keepalive sends them by itself)
-        if _guard[0] and _guard[0].outside():
-            return _guard[0].call(self.ping)
-        if self.connected:
+        if guard[0] and guard[0].outside():
+            return guard[0].call(self.ping)
+        if self.state == _CONNECTED:
             self._put(_PINGREQ, b"")
             if self._ping_sent is None:
                 self._ping_sent = ticks_ms()
@@ -366,9 +377,11 @@ class Client(Protocol):
 
     def drain(self):
         # write what waits in the output now, as far as the socket takes it; True if some went
-        tn = self.unsent
-        if tn and self._state == _OPEN:
-            n = self._transport.write(self._tx, tn)
+        if guard[0] and guard[0].outside():
+            return guard[0].call(self.drain)
+        tr = self._transport
+        if self.unsent and tr and not tr.opening:
+            n = tr.write(self.data_to_send())
             if n:
                 self._last_out = ticks_ms()
                 self.sent(n)
@@ -377,7 +390,7 @@ class Client(Protocol):
 
     def loop(self, timeout_ms=0):
         # one step of this client, after waiting up to timeout_ms for I/O
-        g = _guard[0]
+        g = guard[0]
         if g and g.outside():
             g.drive()
             return g.call(self.loop, timeout_ms)
@@ -400,9 +413,7 @@ class Client(Protocol):
         tr = self._transport
         if tr:
             try:
-                if self._state == _OPENING and tr.ready():
-                    self._state = _OPEN
-                if self._state == _OPEN:
+                if not tr.opening or tr.ready():
                     self._io(tr)
             except MemoryError:
                 self._lost(MQTTError("out of memory (heap exhausted), on " + self._where()))
@@ -423,9 +434,17 @@ class Client(Protocol):
         k = 8  # reads in one step, then other clients get their turn
         while more and k:
             k -= 1
-            if self._transport is not tr or self.unsent > _PILED or self._held and len(self._held) >= \
-                    self.options["queueSize"]:
-                return  # closed by a handler; output piles up; a handler holds messages: read later
+            if self._transport is not tr:
+                return  # closed by a handler
+            if self.unsent > _PILED or self._held and len(self._held) >= self.options["queueSize"]:
+                # Output piles up, or a handler holds messages: read later. Input
+                # not read is not input missing: keepalive counts it from now (while
+                # output piles up, from its last write that went through).
+                if self.unsent <= _PILED:
+                    self._last_in = ticks_ms()
+                elif ticks_diff(self._last_out, self._last_in) > 0:
+                    self._last_in = self._last_out
+                return
             mv = self.buffer()
             n = tr.read(mv)
             if tr.err:  # a failed write (or connect) says more than the end of stream
@@ -434,7 +453,9 @@ class Client(Protocol):
                 return self._lost(None, 1)
             if n:
                 self._last_in = ticks_ms()
-                self._ping_sent = None
+                if self._ping_sent is not None:  # (answered, or as good as: the link carries)
+                    self._ping_sent = None
+                    self._pinged = True
                 self.received(n)
                 self._dispatch(tr)
                 if self.unsent:  # acks and PUBRELs out now: the broker goes on with them while this reads on
@@ -458,17 +479,20 @@ class Client(Protocol):
                 return
             if ev == _EV_MESSAGE:
                 self._deliver()
-            elif ev == _EV_CONNACK:
-                self._deadline = None
-                if self._backoff:  # the next outage starts its back-off afresh
-                    self._backoff = 0
-                    self._offline = False
-                self._emit("connect", self.event)
-                self.flush()
-            elif ev == _EV_ERROR:
-                self._emit("error", self.event)
-            elif ev > _EV_ERROR:  # MQTT 5: DISCONNECT, AUTH
-                self._event(ev)
+            else:
+                if _later:  # what the packet before it owes (its packetreceive first)
+                    _run_later()
+                if ev == _EV_CONNACK:
+                    self._deadline = None
+                    if self._backoff:  # the next outage starts its back-off afresh
+                        self._backoff = 0
+                        self._offline = False
+                    self._emit("connect", self.event)
+                    self.flush()
+                elif ev == _EV_ERROR:
+                    self._emit("error", self.event)
+                else:  # MQTT 5: DISCONNECT, AUTH
+                    self._event(ev)
             if _later:
                 _run_later()
 
@@ -476,65 +500,75 @@ class Client(Protocol):
         # The message next_event() returned, to the 'message' listeners. One
         # handler at a time: messages parsed while a handler drives the
         # client wait for it to return, in order (and bounded, see _io).
+        m = self.message
         if self._dispatching:
             if self._held is None:
                 self._held = []
-            m = self.message
             p = m[1]  # (a zeroCopy view would not outlast the buffer's next read: copied)
             self._held.append((m[0], p if type(p) is bytes else bytes(p), m[2], m[3], m[4]))
             return
         self._dispatching = True
-        try:  # (no tuple made for the message: nothing allocated but topic and payload)
-            m = self.message
-            self._message(m[0], m[1], m[2], m[3], m[4])
+        try:  # (taken from the list first: a listener that drives the client refills it)
+            t, p, h, i, pr = m
+            if _later:  # callbacks owed before it (its packetreceive) run first
+                _run_later()
+            self._message(t, p, h, i, pr)
             while self._held:
                 self._message(*self._held.pop(0))
         finally:
             self._dispatching = False
 
     def _message(self, t, p, h, i, pr):
+        # one message to the listeners, then acknowledged (QoS 1/2: see handled())
         ls = self._listeners.get("message")
-        if not ls:
-            return
-        pk = self._pk
-        if pk is None:
-            pk = self._pk = {"cmd": "publish"}
-        # one packet dict per client, refilled for each message: valid during the call
-        pk["topic"] = t
-        pk["payload"] = p
-        pk["qos"] = h >> 1 & 3
-        pk["retain"] = h & 1 == 1
-        pk["dup"] = h & 8 == 8
-        pk["messageId"] = i or None
-        if pr is not None:
-            pk["properties"] = pr
-        for f in ls:
-            try:
-                f(t, p, pk)
-            except Exception as e:  # a broken handler must not break the client
-                print_exc(e)
+        if ls:
+            if self._zero_copy:  # one packet, refilled: valid during the call, as the payload
+                pk = self._pk
+                if pk is None:
+                    pk = self._pk = {"cmd": "publish"}
+                pk["topic"] = t
+                pk["payload"] = p
+                pk["qos"] = h >> 1 & 3
+                pk["retain"] = h & 1 == 1
+                pk["dup"] = h & 8 == 8
+                pk["messageId"] = i or None
+            else:  # each message its own packet (mqtt.js): a program may keep it
+                pk = {"cmd": "publish", "topic": t, "payload": p, "qos": h >> 1 & 3, "retain": h & 1 == 1,
+                      "dup": h & 8 == 8, "messageId": i or None}
+            if pr is not None:
+                pk["properties"] = pr
+            for f in ls:
+                try:
+                    f(t, p, pk)
+                except Exception as e:  # a broken handler must not break the client
+                    print_exc(e)
+        self.handled(h, i)
 
     def _timer(self, now):
         late = self._deadline is not None and ticks_diff(now, self._deadline) >= 0
-        if self._end:
-            if not self.connected or late or self._end[0] or not (self.outgoing or self.queue or self.unsent):
+        if self._ending:
+            if self.state != _CONNECTED or late or self._ending[0] or not (self.outgoing or self.queue or self.unsent):
                 self._finish()
-        elif self.connected:
-            ka = self._ka
+        elif self.state == _CONNECTED:
+            ka = self.keepalive * 1000
             r = ticks_diff(now, self._last_in)
-            # Dead: nothing came for 1.5 keepalives, though a PINGREQ went out
-            # after half of one without input (or a whole one without output,
-            # as MQTT asks): noticed within 1.5 x keepalive whatever the
-            # traffic, and a PINGRESP has a whole keepalive to arrive.
+            # Keepalive. A PINGREQ goes out once nothing was sent for a whole
+            # keepalive (MQTT's rule: an idle link pings once per keepalive),
+            # or once nothing came for half of one though we sent (talking,
+            # and nothing answers), and so does the first of a connection
+            # (no round trip measured yet). The link is dead once nothing came
+            # for 1.5 keepalives: noticed within that whatever the traffic; an
+            # idle link's PINGRESP has half a keepalive plus the last round trip.
             if not ka:
                 pass
             elif r >= ka + (ka >> 1):
                 self._lost(MQTTError("keepalive timeout: nothing from %s for %d ms" % (self._where(), r)))
-            elif self._ping_sent is None and (r >= ka >> 1 or ticks_diff(now, self._last_out) >= ka):
+            elif self._ping_sent is None and (ticks_diff(now, self._last_out) >= ka or r >= ka >> 1 and (
+                    ticks_diff(self._last_out, self._last_in) > 0 or not self._pinged)):
                 self.ping()
         elif not late:
             pass
-        elif self._state:
+        elif self.state:
             self._lost(MQTTError("connect timeout: no CONNACK from %s within %d ms"
                                  % (self._where(), self.options["connectTimeout"])))
         else:
@@ -557,11 +591,10 @@ class Client(Protocol):
         self._server_at = h
         if self._referred:
             self._referred = None
-        self._state = _OPENING
         self._deadline = ticks_add(now, o["connectTimeout"])
         self._ping_sent = None
-        self._last_in = now
-        self._ka = o["keepalive"] * 1000  # (MQTT 5: the server may set another)
+        self._pinged = False  # a PINGREQ of this connection was answered
+        self._last_in = self._last_out = now
         try:
             if o["protocol"] in ("mqtts", "ssl"):  # an optional module, loaded for TLS only
                 from .tls import TLS
@@ -596,7 +629,6 @@ class Client(Protocol):
         if isinstance(err, OSError) and err.args and err.args[0] in (32, 104):  # EPIPE, ECONNRESET
             by_broker = 1
         self.lost(by_broker)
-        self._state = _DUE
         if err:
             if not isinstance(err, MQTTError):
                 c = err.args[0] if err.args else None  # errno, when there is one
@@ -625,14 +657,14 @@ class Client(Protocol):
             _clients.remove(self)
 
     def _finish(self):
-        force, cb = self._end
-        if self.connected and not force:
+        force, cb = self._ending
+        if self.state == _CONNECTED and not force:
             self._put(_DISCONNECT, self._disconnect_props or b"")
             self.drain()
         tr = self._close()
         self.lost(0)
-        self._state = _ENDED
-        self._end = self._deadline = None
+        self._ending = ()
+        self._deadline = None
         self.abandon(MQTTError("client ended"))  # what never completed is told so, before 'close'
         _run_later()
         if tr:
@@ -648,7 +680,7 @@ def _auto():
     # At a connect: the background driver starts by itself where it costs
     # next to nothing (a board's machine.Timer) or is wanted (an interactive
     # CPython session); elsewhere driver.py is not even imported.
-    if not _guard[0]:
+    if not guard[0]:
         try:
             if MPY:
                 from machine import Timer  # noqa: F401
@@ -669,14 +701,20 @@ def _timer(fn, ms, period):
 
 
 def setTimeout(fn, ms):
+    if guard[0] and guard[0].outside():
+        return guard[0].call(setTimeout, fn, ms)
     return _timer(fn, ms, 0)
 
 
 def setInterval(fn, ms):
+    if guard[0] and guard[0].outside():
+        return guard[0].call(setInterval, fn, ms)
     return _timer(fn, ms, max(ms, 1))
 
 
 def clearTimeout(h):
+    if guard[0] and guard[0].outside():
+        return guard[0].call(clearTimeout, h)
     if h in _timers:
         _timers.remove(h)
 
@@ -684,7 +722,11 @@ def clearTimeout(h):
 clearInterval = clearTimeout
 
 
-def _all(now, polled=0):
+def busy():  # clients or timers with something to do, or callbacks owed
+    return bool(_clients or _timers or _later)
+
+
+def step_all(now, polled=0):
     # One step of every timer and client; ms to the next deadline (at most
     # 100). polled: poll() has just said which clients have input; else all read.
     w = 100
@@ -694,9 +736,9 @@ def _all(now, polled=0):
             if d <= 0:
                 if t[1]:
                     t[0] = ticks_add(now, t[1])
-                else:
-                    clearTimeout(t)
-                _call(t[2])
+                elif t in _timers:
+                    _timers.remove(t)
+                call(t[2])
             elif d < w:
                 w = d
     if _later:
@@ -723,7 +765,7 @@ def _register():
     for c in _clients:
         tr = c._transport
         if tr:
-            p.register(tr.sock, 5 if c.unsent and not tr.rd or c._state == _OPENING else 1)
+            p.register(tr.sock, 5 if c.unsent and not tr.rd or tr.opening else 1)
 
 
 def _wait(ms):  # poll, at most ms
@@ -737,14 +779,14 @@ def _idle(ms):
     # poll(0) for up to _SPIN_US first: a reply on a fast link comes sooner
     # than the wake-up from a sleeping poll() (loopback: about 20 us against 70).
     # A spin that misses stops spinning until a sleep shows the link fast again.
-    g = _guard[0]
+    g = guard[0]
     g.call(_register) if g else _register()
     if _later:
         ms = 0
     t = 0
     if ms:
         for c in _clients:
-            if c.outgoing or c._awaiting:
+            if c.outgoing or c.state == _CONNECTING:
                 t = ticks_us()
                 break
     if t and _spin[0]:
@@ -773,7 +815,7 @@ def run(until=None, timeout_ms=None):
         return _run(until, timeout_ms)
     except KeyboardInterrupt:
         for f in interrupted[:]:
-            _call(f)
+            call(f)
         raise
 
 
@@ -781,12 +823,12 @@ def _run(until, timeout_ms):
     t0 = ticks_ms()
     _idle(0)  # who has input already (run(timeout_ms=0) steps once): one poll, not a read of every client
     while 1:
-        g = _guard[0]
+        g = guard[0]
         if g:
             g.drive()
-            w = g.call(_all, ticks_ms(), 1)
+            w = g.call(step_all, ticks_ms(), 1)
         else:
-            w = _all(ticks_ms(), 1)
+            w = step_all(ticks_ms(), 1)
         if until and until():
             return True
         if not (_clients or _timers or _later):

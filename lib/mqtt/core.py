@@ -1,19 +1,38 @@
 # Sans-IO MQTT 3.1/3.1.1 protocol core: the session's state and its packets.
-# No socket, no clock, no user code.
-#   input   buffer() is where the next read goes, received(n) counts it in;
-#           next_event() then parses packets until one the driver must
-#           dispatch (a message, a CONNACK, an error): acks go straight to the
-#           output, completed requests to the _done hook. Parse state lives
-#           here, so a handler that drives the client again from inside a
-#           dispatch simply continues where it stopped.
-#   output  _tx[:_tn] waits to be written; sent(n) drops what was. A packet
-#           that does not fit returns False: drain, then retry.
+# No socket, no clock, no user code. MQTT 5.0 (v5.py) fills in the hooks
+# where its packets differ.
+#
+# Theory of operation
+#   state     DOWN -> connect_packet() -> CONNECTING -> CONNACK -> CONNECTED;
+#             lost() -> DOWN. While CONNECTING, the first packet in must be
+#             CONNACK (MQTT 5: or AUTH).
+#   input     buffer() is where the next read goes, received(n) counts it in;
+#             next_event() parses packets until one the driver must dispatch:
+#               EV_MESSAGE  message = [topic, payload, fixed header, packet id,
+#                           MQTT 5 properties], refilled for the next one. The
+#                           driver calls handled(header, id) once the
+#                           program has it: only then is it acknowledged.
+#               EV_CONNACK  event = the CONNACK, as mqtt.js shows it
+#               EV_ERROR    event = an error to report; the connection stays
+#             Acks of our requests complete them through the _done hook.
+#             Parse state lives here, so a handler that drives the client
+#             again from inside a dispatch simply continues where it stopped.
+#   output    data_to_send() is what waits to be written (unsent bytes of
+#             it), sent(n) drops what was. A packet that does not fit
+#             returns False: drain, then retry.
 #   requests  entries made only by request() and changed only here, each in
-#           exactly one place: queued (queue, read-only outside, as mqtt.js
-#           has it), in flight (_pend by packet id), or done: reported once
-#           through the _done(entry, err, granted) hook.
-# MQTT 5.0 (v5.py) fills in the hooks where its packets differ: properties
-# (_props_in, an entry's PROPS), reason codes (_ack_in, _why, _other_in).
+#             exactly one place: queued (queue), in flight (outgoing, by
+#             packet id; mqtt.js's name) or done: reported once through
+#             _done(entry, err, granted). Both are read-only outside.
+#
+#   QoS flows   out                                in
+#     1     PUBLISH -> outgoing; PUBACK: done      PUBLISH: EV_MESSAGE;
+#                                                  handled(): PUBACK
+#     2     PUBLISH -> outgoing; PUBREC: the       PUBLISH: EV_MESSAGE, id kept;
+#           entry becomes a PUBREL, sent;          handled(): PUBREC; PUBREL:
+#           PUBCOMP: done                          PUBCOMP, id forgotten
+#   A lost connection moves what is in flight back to the head of the queue
+#   (PUBLISH with DUP), to be resent first after the next CONNACK.
 from .compat import const
 
 # packet types
@@ -28,26 +47,42 @@ _SUBSCRIBE = const(8)
 _SUBACK = const(9)
 _UNSUBSCRIBE = const(10)
 _UNSUBACK = const(11)
+_PINGREQ = const(12)
 _PINGRESP = const(13)
+_AUTH = const(15)
+# fixed header bytes the parser compares whole (type << 4 | flags)
+_H_CONNACK = const(0x20)
+_H_PUBACK = const(0x40)
+_H_PUBREC = const(0x50)
+_H_PUBREL = const(0x62)  # (PUBREL, SUBSCRIBE and UNSUBSCRIBE carry flags 0010)
+_H_PUBCOMP = const(0x70)
+_H_AUTH = const(0xF0)
+_DUP = const(8)  # PUBLISH flags: DUP 8, QoS << 1, RETAIN 1
+_QOS_BITS = const(6)
 # a request entry is a list: [KIND, PID, TOPIC, PAYLOAD, FLAGS, CALLBACK, PROPS, STRIKES]
 _KIND = const(0)  # PUBLISH, PUBREL (a QoS 2 PUBLISH once PUBREC came), SUBSCRIBE, UNSUBSCRIBE
 _PID = const(1)  # packet id, 0 until first sent
 _TOPIC = const(2)  # PUBLISH: topic bytes; SUBSCRIBE: [(filter, options byte)]; UNSUBSCRIBE: [filter]
 _PAYLOAD = const(3)  # PUBLISH: bytes
-_FLAGS = const(4)  # PUBLISH: the fixed header's low bits: DUP 8, QoS << 1, RETAIN 1
+_FLAGS = const(4)  # PUBLISH: the fixed header's low bits
 _PROPS = const(6)  # MQTT 5: encoded properties (None in 3.1.1)
 _STRIKES = const(7)  # times the broker closed the connection with it alone in flight
+# state
+DOWN = const(0)  # no connection
+CONNECTING = const(1)  # CONNECT made; CONNACK not yet
+CONNECTED = const(2)
 # next_event() results: 0 (false) is "nothing more until more input"
 EV_PACKET = const(1)  # (internal: a packet was handled, parsing goes on)
-EV_MESSAGE = const(2)  # a message: _msg = [topic, payload, fixed header byte, packet id, MQTT 5 properties]
-EV_CONNACK = const(3)  # connected; _in is the CONNACK as mqtt.js shows it
-EV_ERROR = const(4)  # _in is an error to report; the connection stays
+EV_MESSAGE = const(2)
+EV_CONNACK = const(3)
+EV_ERROR = const(4)
 _RXBUF = const(128)  # receive buffer to start with; doubled while reads fill it, up to
 _RXMAX = const(2048)  # this (a burst then takes few reads); a larger packet gets one of its own
 TXBUF = const(256)  # transmit buffer: many small packets go out in one write; doubled while
 _TXMAX = const(4096)  # packets find it full (a burst of publishes), up to this: on loopback one
 # write of 4 KB costs as much as 8 small ones. Growing is optional: without the heap for it, the output drains first.
 QOS2_MAX = const(128)  # incoming QoS 2 messages awaiting PUBREL, at most
+_UNICODE = len("\u00e9") == 1  # str counts characters (ports built without unicode count bytes)
 
 
 class MQTTError(Exception):
@@ -63,7 +98,7 @@ class ProtocolError(MQTTError):
     pass
 
 
-def _s(x):  # length-prefixed MQTT string or binary
+def prefixed(x):  # length-prefixed MQTT string or binary
     if isinstance(x, str):
         x = x.encode()
     if len(x) > 65535:
@@ -91,7 +126,7 @@ def utf8(b, a, c):
         return None
     if "\x00" in s:
         return None
-    if len(s) == c - a:  # ASCII
+    if len(s) == c - a and _UNICODE:  # ASCII
         return s
     while a < c:
         x = b[a]
@@ -116,11 +151,21 @@ class Protocol:
     _V5 = 0  # MQTT 5 (Client5): properties and reason codes on the wire
     _connect_props = _will_props = _disconnect_props = None  # MQTT 5: CONNECT and will properties, DISCONNECT body
     event = None  # the CONNACK (or error, MQTT 5 DISCONNECT, AUTH) next_event() returned
+    _pinned = None  # the receive buffer a zeroCopy payload handed out views: not written in place until handled()
+    _ids_queued = False  # queued requests may hold packet ids (lost() moved them back): new ids skip them
+    # Hooks, filled in by the driver (client.py) or MQTT 5 (v5.py):
+    _done = None  # _done(entry, err, granted): a request ended (err None: it succeeded); once per request
+    _props_in = None  # MQTT 5: _props_in(o, end) -> (properties, offset after them) read from the receive buffer
+    _publish_props = None  # MQTT 5: _publish_props(topic, o, end) -> (topic, properties, payload's offset)
+    _server = None  # MQTT 5: _server(properties): the CONNACK's, for this connection
+    # (with 3.1.1 bodies below: _why, _connack_in, _ack_in, _other_in; and _pub, connect_packet, extended)
 
     def __init__(self, options):
-        self.options = options
+        self.options = options  # as the user gave them (read at each connection: a change applies to the next)
+        self.clientId = options["clientId"]  # (MQTT 5: the server may assign one)
+        self.keepalive = options["keepalive"]  # s, this connection's (MQTT 5: the server may set another)
         self._v5 = self._V5
-        self._packet_hook = None  # packet trace hook (trace.py), when someone listens
+        self._packet_hook = None  # f(out, header, packet id, topic, payload) per packet (trace.py), when listened to
         self._topic_bytes = self._topic_str = None  # the last incoming topic as bytes and str: a repeated one costs nothing
         self._skipping = 0  # bytes of an oversize PUBLISH still to pass over
         self._rx_size = _RXBUF  # the receive buffer's size between packets larger than it
@@ -129,14 +174,19 @@ class Protocol:
         self.message = [None, None, 0, 0, None]  # the message next_event() returned (see EV_MESSAGE), refilled
         self._setrx(bytearray(_RXBUF))
         self._settx(bytearray(TXBUF))
-        self._parsed = self._filled = self.unsent = self._last_id = 0  # parse position, received up to; to send; last id
+        self._parsed = self._filled = 0  # the receive buffer: parsed up to, filled up to
+        self.unsent = self._last_id = 0  # bytes waiting in the transmit buffer; the last packet id given
         self.outgoing = {}  # packet id -> entry sent and not yet acknowledged
         self.queue = []  # entries waiting to be sent, in order
         self._qos2_ids = {}  # incoming QoS 2 packet ids delivered, awaiting PUBREL
         self._subscriptions = {}  # topic filter -> (options byte, MQTT 5 properties): to resubscribe
         self._window = options["maxInflight"]  # QoS 1/2 in flight at most (MQTT 5: and the server's)
         self._zero_copy = options.get("zeroCopy")  # payloads as views of the receive buffer, not copies
-        self.connected = self._awaiting = False  # CONNACK came; CONNECT sent, CONNACK not yet
+        self.state = DOWN
+
+    @property
+    def connected(self):  # CONNACK came on the current connection (mqtt.js's client.connected)
+        return self.state == CONNECTED
 
     # -- requests
 
@@ -155,6 +205,7 @@ class Protocol:
         es = list(self.outgoing.values()) + self.queue
         self.outgoing = {}
         self.queue = []
+        self._one_by_one = 0
         for e in es:
             self._done(e, err)
 
@@ -168,24 +219,39 @@ class Protocol:
         # so a strike always lands on the right one.
         pend = self.outgoing
         self.outgoing = {}
-        self.connected = self._awaiting = False
+        self.state = DOWN
         last = self._last_id
         es = [pend[p] for p in sorted(pend, key=lambda p: (p - last - 1) & 0xFFFF)]
         for e in es:
             if e[_KIND] == _PUBLISH:
-                e[_FLAGS] |= 8  # DUP
+                e[_FLAGS] |= _DUP
         if by_broker and len(es) == 1 and es[0][_KIND] != _PUBREL:
             e = es.pop()
             e[_STRIKES] += 1
             if e[_STRIKES] < self.options["resendLimit"]:
                 es.append(e)
             else:
+                if self._one_by_one:  # (it was one of them)
+                    self._one_by_one -= 1
                 self._done(e, MQTTError("dropped: the broker closed the connection on it %d times" % e[_STRIKES]))
         if by_broker:
             self._one_by_one = max(self._one_by_one, len(es))
+        if es:
+            self._ids_queued = True
         self.queue[:0] = es
 
     # -- output
+
+    def data_to_send(self):  # what waits to be written, as a view; sent(n) once n bytes of it were
+        return self._tx_view[: self.unsent]
+
+    def sent(self, n):  # n bytes of the output were written; a buffer grown for one packet goes back
+        tn = self.unsent - n
+        if tn:  # (what is left moves to the front: the source lies after the target, no overlap)
+            self._tx[:tn] = self._tx_view[n : n + tn] if tn <= n else bytes(self._tx_view[n : n + tn])
+        elif len(self._tx) > self._tx_size:
+            self._settx(bytearray(self._tx_size))
+        self.unsent = tn
 
     def _room(self, n):
         # Offset in _tx where n bytes fit, or -1 while output waits. A buffer
@@ -209,27 +275,18 @@ class Protocol:
         self._tx_size = k
         return tn
 
-    def sent(self, n):  # n bytes of the output were written; a buffer grown for one packet goes back
-        tn = self.unsent - n
-        if tn:  # (from a view: no copy allocated)
-            self._tx[:tn] = self._tx_view[n : n + tn]
-        elif len(self._tx) > self._tx_size:
-            self._settx(bytearray(self._tx_size))
-        self.unsent = tn
-
     def _put(self, t, body, e=None):
         # a packet of type t: packet id (for an entry), MQTT 5 properties, body
-        pr = e and e[_PROPS] or b""
-        n = len(body) + (len(pr) + 2 if e else 0)
+        b = (e and e[_PROPS] or b"") + body if e else body  # (made before the entry takes a packet id)
+        n = len(b) + (2 if e else 0)
         o = self._room(n + 5)
         if o < 0:
             return False
         tx = self._tx
-        tx[o] = t << 4 | (t in (_PUBREL, _SUBSCRIBE, _UNSUBSCRIBE)) << 1
+        tx[o] = t << 4 | (t == _PUBREL or t == _SUBSCRIBE or t == _UNSUBSCRIBE) << 1
         o = _vlen(tx, o + 1, n)
         if e:
             o = self._id(tx, o, e)
-        b = pr + body
         tx[o : o + len(b)] = b
         self.unsent = o + len(b)
         if self._packet_hook:
@@ -255,9 +312,12 @@ class Protocol:
         p = e[_PID]
         if not p:
             p = self._last_id
+            taken = self._ids_queued and [x[_PID] for x in self.queue if x[_PID]]
+            if not taken:
+                self._ids_queued = False
             while 1:
                 p = p % 65535 + 1
-                if p not in self.outgoing:
+                if p not in self.outgoing and not (taken and p in taken):
                     break
             self._last_id = e[_PID] = p
         self.outgoing[p] = e
@@ -279,7 +339,7 @@ class Protocol:
             if o < 0:
                 return False
             tx = self._tx
-        tx[o] = 0x30 | f
+        tx[o] = _PUBLISH << 4 | f
         if n < 128:
             tx[o + 1] = n
             o += 2
@@ -297,18 +357,18 @@ class Protocol:
         tx[o : o + lm] = m
         self.unsent = o + lm
         if self._packet_hook:
-            self._packet_hook(1, 0x30 | f, e and e[_PID], t, m)
+            self._packet_hook(1, _PUBLISH << 4 | f, e and e[_PID], t, m)
         return True
 
     def flush(self):
         # queued requests into the output, in order, while the connection,
         # the in-flight window and the output buffer have room for them
         q = self.queue
-        while q and self.connected:
+        while q and self.state == CONNECTED:
             e = q[0]
             k = e[_KIND]
             f = e[_FLAGS]
-            if (k != _PUBLISH or f & 6) and len(self.outgoing) >= (1 if self._one_by_one else self._window):
+            if (k != _PUBLISH or f & _QOS_BITS) and len(self.outgoing) >= (1 if self._one_by_one else self._window):
                 break  # a broker drops what is over its in-flight limit
             if k == _PUBREL:
                 self._ack(_PUBREL, e[_PID])
@@ -316,21 +376,26 @@ class Protocol:
             else:
                 try:
                     if k == _PUBLISH:
-                        ok = self._pub(e[_TOPIC], e[_PAYLOAD], f, f & 6 and e, e[_PROPS])
+                        ok = self._pub(e[_TOPIC], e[_PAYLOAD], f, f & _QOS_BITS and e, e[_PROPS])
                     else:
                         b = b""
                         for t in e[_TOPIC]:
-                            b += _s(t[0]) + bytes((t[1],)) if k == _SUBSCRIBE else _s(t)
+                            b += prefixed(t[0]) + bytes((t[1],)) if k == _SUBSCRIBE else prefixed(t)
                         ok = self._put(k, b, e)
-                except (MemoryError, MQTTError) as x:  # it cannot be sent: reported, the rest go on
+                except (MemoryError, MQTTError) as x:  # it cannot be sent: reported once, removed, the rest go on
                     q.pop(0)
-                    self._done(e, x if isinstance(x, MQTTError) else
-                               MQTTError("out of memory for a %d-byte packet" % len(e[_PAYLOAD] or b"")))
+                    if self.outgoing.get(e[_PID]) is e:  # (it had taken its packet id: free again)
+                        del self.outgoing[e[_PID]]
+                    if not isinstance(x, MQTTError):
+                        x = MQTTError("out of memory for a %s" % ("%d-byte message" % len(e[_PAYLOAD])
+                                                                  if k == _PUBLISH else
+                                                                  "SUBSCRIBE" if k == _SUBSCRIBE else "UNSUBSCRIBE"))
+                    self._done(e, x)
                     continue
                 if not ok:
                     break
             q.pop(0)
-            if k == _PUBLISH and not f & 6:
+            if k == _PUBLISH and not f & _QOS_BITS:
                 self._done(e, None)
 
     def connect_packet(self):
@@ -341,24 +406,24 @@ class Protocol:
         self._settx(bytearray(TXBUF))
         self._tx_size = TXBUF
         self._parsed = self._filled = self.unsent = self._skipping = 0
-        self.connected = False
-        self._awaiting = True
+        self._pinned = None
+        self.state = CONNECTING
         o = self.options
         v = o["protocolVersion"]
-        ka = o["keepalive"]
+        ka = self.keepalive = o["keepalive"]
         f = 2 if o["clean"] else 0
-        b = _s(o["clientId"])
+        b = prefixed(self.clientId)
         w = o.get("will")
         if w:
             f |= 4 | w.get("qos", 0) << 3 | (32 if w.get("retain") else 0)
-            b += (self._will_props or b"") + _s(w["topic"]) + _s(w.get("payload") or b"")
+            b += (self._will_props or b"") + prefixed(w["topic"]) + prefixed(w.get("payload") or b"")
         if "username" in o:
             f |= 128
-            b += _s(o["username"])
+            b += prefixed(o["username"])
         if "password" in o:
             f |= 64
-            b += _s(o["password"])
-        self._put(_CONNECT, _s(b"MQIsdp" if v == 3 else b"MQTT") + bytes((v, f, ka >> 8, ka & 255))
+            b += prefixed(o["password"])
+        self._put(_CONNECT, prefixed(b"MQIsdp" if v == 3 else b"MQTT") + bytes((v, f, ka >> 8, ka & 255))
                   + (self._connect_props or b"") + b)
 
     # -- input
@@ -379,20 +444,32 @@ class Protocol:
     def received(self, n):
         self._filled += n
 
+    def handled(self, h, pid):
+        # The message with fixed header h and packet id pid (as next_event()
+        # gave them) is handled: its listeners returned. Only now is it
+        # acknowledged (QoS 1: PUBACK, QoS 2: PUBREC), so a board that resets
+        # inside a handler has not acknowledged what it never finished. A
+        # zeroCopy payload's buffer may be written again.
+        self._pinned = None
+        q = h & _QOS_BITS
+        if q == 4 and pid in self._qos2_ids:
+            self._qos2_ids[pid] = 2  # (a resend is now acknowledged again)
+        if q and self.state:  # (not into a connection that is gone: the broker sends it again)
+            self._ack(_PUBACK if q == 2 else _PUBREC, pid)
+
     def next_event(self):
         # Parse the next complete packet, or return 0 once none is left (the
         # buffer then compacted, or grown for a packet larger than it).
         rx = self._rx
         i = self._parsed
         rn = self._filled
-        need = 0  # size of the partial packet at i, when its header is complete
+        need = 0  # size of the partial packet at i (or of its header, see below), when its header is complete
         mx = self.options["maximumPacketSize"]
         if self._skipping:  # the rest of an oversize PUBLISH: passed over as it streams by
             k = min(self._skipping, rn - i)
             self._skipping -= k
             i += k
-        if self._awaiting and rn > i and rx[i] != 0x20 and (rx[i] != 0xF0 or not self._v5):
-            # the first packet of a connection must be CONNACK (MQTT 5: or AUTH)
+        if self.state == CONNECTING and rn > i and rx[i] != _H_CONNACK and (rx[i] != _H_AUTH or not self._v5):
             raise ProtocolError("not an MQTT server (got %r)" % bytes(rx[i : min(rn, i + 12)]))
         while rn - i > 1:
             j = i + 1
@@ -411,10 +488,15 @@ class Protocol:
                 break
             e = j + m
             if m > mx:
-                if rx[i] >> 4 != _PUBLISH or not self.connected:
+                if rx[i] >> 4 != _PUBLISH or self.state != CONNECTED:
                     raise ProtocolError("packet of %d bytes over maximumPacketSize" % m)
-                if rn < min(e, j + 4 + (rx[j] << 8 | rx[j + 1]) if rn - j > 1 else e) and rn - i < len(rx):
-                    break  # its topic and packet id first (or a full buffer), to report and acknowledge it
+                # Its header first, whatever the topic's length (up to 65,535
+                # bytes): the buffer grows to hold it, to report the whole
+                # topic and acknowledge the message by its packet id.
+                h = min(e, j + 2 + (rx[j] << 8 | rx[j + 1]) + (rx[i] & _QOS_BITS and 2)) if rn - j > 1 else j + 2
+                if rn < h:
+                    need = h - i
+                    break
                 return self._oversize(rx[i], j, min(e, rn), m)
             if e > rn:
                 need = e - i
@@ -433,41 +515,50 @@ class Protocol:
             self._rx_size += self._rx_size
         n = max(self._rx_size, need)
         rn -= i
-        if n != len(rx):
+        # A new buffer for another size; or where a move would write under a
+        # zeroCopy payload's view, or take many pieces (below)
+        if n != len(rx) or i and (rx is self._pinned or rn > 4 * i):
             try:
                 b = bytearray(n)
                 b[:rn] = self._rx_view[i : i + rn]
                 self._setrx(b)
                 i = 0
-            except MemoryError:  # unless the packet needs it, another size only saves reads or heap: go on
-                if need > len(rx):
+            except MemoryError:  # unless the packet or a view needs it, another size only saves reads or heap
+                if need > len(rx) or rx is self._pinned:
                     raise
                 if n > len(rx):
                     self._rx_size = len(rx)
-        if i:
-            rx[:rn] = self._rx_view[i : i + rn]
+        if i:  # moved in pieces that do not overlap: MicroPython before 1.20 copies a slice with memcpy
+            o = 0
+            while o < rn:
+                k = min(i, rn - o)
+                rx[o : o + k] = self._rx_view[i + o : i + o + k]
+                o += k
         self._parsed = 0
         self._filled = rn
         return 0
 
     def _oversize(self, h, a, b, m):
-        # A PUBLISH over maximumPacketSize, from a[:b] of it: acknowledged (so
-        # that it is not sent again), the rest skipped, reported as an error.
-        # 3.1.1 cannot tell the broker the limit: closing would bring it back.
+        # A PUBLISH over maximumPacketSize, its header at a (complete, see
+        # next_event), the buffer holding it up to b: acknowledged at once
+        # (it is not delivered; 3.1.1 cannot tell the broker the limit, and
+        # closing would bring it back), the rest skipped, reported as an error.
         rx = self._rx
-        q = h >> 1 & 3
-        c = a + 2 + (rx[a] << 8 | rx[a + 1]) if b - a > 1 else b
+        c = a + 2 + (rx[a] << 8 | rx[a + 1])  # the topic's end
+        q = h & _QOS_BITS
+        if c + (q and 2) > a + m:
+            raise ProtocolError("malformed PUBLISH")
         self._skipping = a + m - b
         self._parsed = b
-        if q and c + 2 <= b:
+        if q:
             p = rx[c] << 8 | rx[c + 1]
-            self._ack(_PUBACK if q == 1 else _PUBREC, p)
-            if q == 2:  # its PUBREL is answered like any other's; a resend is not reported again
+            self._ack(_PUBACK if q == 2 else _PUBREC, p)
+            if q == 4:  # its PUBREL is answered like any other's; a resend is not reported again
                 if p in self._qos2_ids:
                     return EV_PACKET
-                self._qos2_ids[p] = 1
+                self._qos2_ids[p] = 2
         self.event = MQTTError("message on '%s' of %d bytes over maximumPacketSize %d: dropped"
-                             % (utf8(rx, a + 2, min(c, b)) or "?", m, self.options["maximumPacketSize"]), 0x95)
+                               % (utf8(rx, a + 2, c) or "?", m, self.options["maximumPacketSize"]), 0x95)
         return EV_ERROR
 
     def _packet(self, h, a, b):
@@ -478,16 +569,11 @@ class Protocol:
             return self._publish_in(h, a, b)
         if self._packet_hook:
             self._packet_hook(0, h, n > 1 and rx[a] << 8 | rx[a + 1], None, None)
-        if n == 2 and (h == 0x40 or h == 0x50 or h == 0x62 or h == 0x70):  # the acks: common, the short way
-            p = rx[a] << 8 | rx[a + 1]
-            if h != 0x40:
-                return self._acked(t, p, None)
-            e = self.outgoing.get(p)  # PUBACK of a QoS 1 PUBLISH, the short way
-            if e and e[_KIND] == _PUBLISH and e[_FLAGS] & 6 == 2:
-                self._complete(p, None, None)
-            return EV_PACKET
-        if h & 15 != (t == _PUBREL) << 1 or t == _CONNACK and not self._awaiting \
-                or t == _PINGRESP and n or t < _CONNACK or t > _PINGRESP or t in (_SUBSCRIBE, _UNSUBSCRIBE, 12):
+        if n == 2 and (h == _H_PUBACK or h == _H_PUBREC or h == _H_PUBREL or h == _H_PUBCOMP):
+            return self._acked(t, rx[a] << 8 | rx[a + 1], None)  # the acks: common, the short way
+        if h & 15 != (t == _PUBREL) << 1 or t == _CONNACK and self.state != CONNECTING \
+                or t == _PINGRESP and n or t < _CONNACK or t > _PINGRESP or t == _SUBSCRIBE \
+                or t == _UNSUBSCRIBE or t == _PINGREQ:
             return self._other_in(h, a, b)
         if t == _PINGRESP:
             return EV_PACKET
@@ -508,23 +594,22 @@ class Protocol:
             pr, j = self._props_in(j, b)
         return self._suback_in(t, p, j, b, pr)
 
-    def _other_in(self, h, a, b):  # a packet out of place (MQTT 5: DISCONNECT and AUTH come here)
-        raise ProtocolError("second CONNACK on one connection" if h == 0x20 else
+    def _other_in(self, h, a, b):  # hook: a packet out of place (MQTT 5: DISCONNECT and AUTH come here)
+        raise ProtocolError("second CONNACK on one connection" if h == _H_CONNACK else
                             "bad packet: type %d flags %d length %d" % (h >> 4, h & 15, b - a))
 
-    def _why(self, rc, props):  # the text for a CONNACK's return code
+    def _why(self, rc, props):  # hook: the text for a CONNACK's return code
         return ("unacceptable protocol version", "identifier rejected", "server unavailable",
                 "bad user name or password", "not authorized")[rc - 1] if rc < 6 else str(rc)
 
-    def _connack_in(self, sp, rc, pr):
+    def _connack_in(self, sp, rc, pr):  # hook: CONNACK with session present, return code, MQTT 5 properties
         if rc:
             e = MQTTError("connection refused: " + self._why(rc, pr), rc)
             e.refused = 1
             raise e
-        self._awaiting = False
         if self._v5:
             self._server(pr)
-        self.connected = True
+        self.state = CONNECTED
         if not sp:  # no session on the broker: its QoS 2 ids are new, the subscriptions renewed first
             self._qos2_ids = {}
             g = {}  # one SUBSCRIBE per set of properties
@@ -538,7 +623,7 @@ class Protocol:
             self.event["properties"] = pr
         return EV_CONNACK
 
-    def _ack_in(self, t, pid, a, b):  # longer than the packet id: MQTT 5's reason code, properties
+    def _ack_in(self, t, pid, a, b):  # hook: an ack longer than its packet id (MQTT 5: reason code, properties)
         return self._other_in(t << 4 | (t == _PUBREL) << 1, a, b)
 
     def _acked(self, t, pid, err):
@@ -548,7 +633,7 @@ class Protocol:
             self._ack(_PUBCOMP, pid)
             return EV_PACKET
         e = self.outgoing.get(pid)
-        q = e and e[_KIND] == _PUBLISH and e[_FLAGS] & 6
+        q = e and e[_KIND] == _PUBLISH and e[_FLAGS] & _QOS_BITS
         if t == _PUBREC:
             if e and (q == 4 or e[_KIND] == _PUBREL) and not err:
                 e[_KIND] = _PUBREL
@@ -600,9 +685,9 @@ class Protocol:
 
     def _publish_in(self, h, a, b):
         rx = self._rx
-        q = h >> 1 & 3
+        q = h & _QOS_BITS
         c = a + 2 + (rx[a] << 8 | rx[a + 1]) if b - a > 1 else b + 1
-        if q > 2 or c + (2 if q else 0) > b:
+        if q > 4 or c + (2 if q else 0) > b:
             raise ProtocolError("malformed PUBLISH")
         t = self._topic_bytes
         if t is not None and c - a - 2 == len(t) and rx.startswith(t, a + 2):
@@ -626,18 +711,21 @@ class Protocol:
             raise ProtocolError("PUBLISH without a topic")
         if self._packet_hook:
             self._packet_hook(0, h, p, t, bytes(self._rx_view[c:b]))
-        if q == 2:
-            self._ack(_PUBREC, p)
+        if q == 4:
             if p in self._qos2_ids:  # exactly once: delivered already, PUBREL not yet seen
+                if self._qos2_ids[p] == 2:  # (handled: acknowledged again; else handled() will)
+                    self._ack(_PUBREC, p)
                 return EV_PACKET
             if len(self._qos2_ids) >= QOS2_MAX:
                 raise ProtocolError("more than %d QoS 2 messages awaiting PUBREL" % QOS2_MAX)
             self._qos2_ids[p] = 1
-        elif q:
-            self._ack(_PUBACK, p)
         m = self.message  # (one list, refilled: an attribute each would crowd the instance's table)
         m[0] = t
-        m[1] = self._rx_view[c:b] if self._zero_copy else bytes(self._rx_view[c:b])
+        if self._zero_copy:
+            m[1] = self._rx_view[c:b]
+            self._pinned = rx
+        else:
+            m[1] = bytes(self._rx_view[c:b])
         m[2] = h
         m[3] = p
         m[4] = pr

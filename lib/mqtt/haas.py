@@ -3,7 +3,7 @@
 # Optional: a board that doesn't need it leaves this module out.
 from . import connect
 from .core import MQTTError
-from .client import _call, filters, topic_bytes
+from .client import call, filters, topic_bytes
 
 OK = 0  # request accepted
 EINVAL = -1  # invalid argument
@@ -43,7 +43,7 @@ def createClient(options=None, **kw):
         err = MQTTError("createClient: %s" % e)
         print("mqtt:", err)
         if fail:
-            _call(fail, err)
+            call(fail, err)
         return None
     return HaaSClient(client, ok, fail)
 
@@ -74,7 +74,7 @@ class HaaSClient:
 
     def _emit(self, name, *a):
         for f in self._ev.get(name, ()):
-            _call(f, *a)
+            call(f, *a)
 
     def _up(self, connack):
         self._linked = True
@@ -84,7 +84,7 @@ class HaaSClient:
         ok = self._once[0]
         self._once = [None, None]
         if ok:
-            _call(ok)
+            call(ok)
         self._emit("connect")
 
     def _error(self, err):
@@ -98,7 +98,7 @@ class HaaSClient:
         fail = self._once[1]
         if fail and not self._n:  # the first attempt failed; retries go on unless closed
             self._once = [None, None]
-            _call(fail, self._err or MQTTError("connection failed"))
+            call(fail, self._err or MQTTError("connection failed"))
 
     def _req(self, o, check, send):
         # the seed's integer results: arguments checked here, with the client's own checks

@@ -54,6 +54,9 @@ def options(o):
         raise ValueError("cert and key go together")
 
 
+_unverified = []  # hosts warned about rejectUnauthorized=False
+
+
 class TLS(TCP):
     short = 0  # records decrypted and held by the TLS layer: read until it says none
     _w = _up = 0  # length of a write that would block: retried as it was (mbedtls counts
@@ -65,8 +68,8 @@ class TLS(TCP):
         v = o.get("rejectUnauthorized", 1)
         ca, ce = o.get("ca"), o.get("cert")
         h = o.get("servername") or h
-        if not v and not getattr(c, "_tw", 0):  # said once per client
-            c._tw = 1
+        if not v and h not in _unverified:  # said once per host
+            _unverified.append(h)
             print("mqtt: warning: rejectUnauthorized=False: TLS to %s without verifying it" % h)
         try:
             if not MPY:
@@ -103,12 +106,12 @@ class TLS(TCP):
         self._r.close()
         return _err(e, self._up)
 
-    def write(self, b, n):
+    def write(self, mv):
         if self.err:  # the first error is the one that says why
             return 0
-        n = self._w or n
+        n = self._w or len(mv)
         try:
-            r = self.sock.write(b, n)  # None: would block (or the handshake goes on)
+            r = self.sock.write(mv[:n] if n < len(mv) else mv)  # None: would block (or the handshake goes on)
         except Exception as e:
             self.err = self._fail(e)
             return 0

@@ -1,5 +1,7 @@
 # packetsend / packetreceive events: loaded by Client.on() only when someone
-# listens, so clients that don't pay nothing for them.
+# listens, so clients that don't pay nothing for them. Like every callback
+# they run from the loop, in order (post()), never inside a call into the
+# client nor in the middle of parsing.
 _CMDS = ("reserved connect connack publish puback pubrec pubrel pubcomp subscribe "
          "suback unsubscribe unsuback pingreq pingresp disconnect auth").split()
 
@@ -13,6 +15,6 @@ def tap(client):
             pk["qos"] = h >> 1 & 3
             pk["retain"] = h & 1 == 1
             pk["dup"] = h & 8 == 8
-        client._emit("packetsend" if out else "packetreceive", pk)
+        client.post("packetsend" if out else "packetreceive", pk)
 
     return t

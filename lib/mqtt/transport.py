@@ -1,5 +1,5 @@
-# Non-blocking TCP with the small interface the client drives: ready(),
-# write(buf, n), read(mv), and sock. TLS wraps this same interface.
+# Non-blocking TCP with the small interface the client drives: opening and
+# ready(), write(mv), read(mv), err, and sock. TLS wraps this same interface.
 import socket
 import select
 from errno import EAGAIN, EINPROGRESS
@@ -19,6 +19,7 @@ def errname(c):
 
 class TCP:
     err = None  # a write error, raised by the client's next step
+    opening = 1  # the socket connects: nothing to write or read yet (ready() says when it is done)
     rd = 0  # output waits for input (a TLS handshake): no POLLOUT
     short = 1  # a read shorter than asked for means the socket is empty (not so for TLS)
 
@@ -46,14 +47,14 @@ class TCP:
         self._p.register(s, select.POLLOUT)
 
     def ready(self):  # connected (or failed: the first write will say how)
-        p = self._p
-        if p and p.poll(0):
-            self._p = p = None
-        return not p
+        if self.opening and self._p.poll(0):
+            self._p = None
+            self.opening = 0
+        return not self.opening
 
-    def write(self, b, n):
+    def write(self, mv):  # bytes written, 0 if none could be (an error: err)
         try:
-            return (self.sock.write(b, n) if MPY else self.sock.send(memoryview(b)[:n])) or 0
+            return (self.sock.write(mv) if MPY else self.sock.send(mv)) or 0
         except OSError as e:
             if e.args[0] != EAGAIN:
                 self.err = e

@@ -4,11 +4,13 @@
 # core's MQTT 5 hooks filled in: the core writes an entry's encoded
 # properties after the packet id and reads them through _props_in; this
 # module knows what they mean.
-from .core import Protocol, MQTTError, ProtocolError, QOS2_MAX, _s
+from .core import Protocol, MQTTError, ProtocolError, QOS2_MAX, prefixed
 from .client import Client
 from .compat import const
 
 _PUBREL = const(6)  # (core.py's)
+_AUTH = const(15)
+_TOPIC_ALIAS = const(35)  # the topicAlias property's identifier
 _EV_DISCONNECT = const(5)  # next_event(): the server sent DISCONNECT (_in)
 _EV_AUTH = const(6)  # the server sent AUTH (_in)
 
@@ -96,14 +98,14 @@ def _item(i, v):
         for k in v:
             vs = v[k]
             for x in vs if isinstance(vs, list) else [vs]:
-                b += h + _s(str(k)) + _s(x if isinstance(x, (str, bytes)) else str(x))
+                b += h + prefixed(str(k)) + prefixed(x if isinstance(x, (str, bytes)) else str(x))
         return b
     if t == 5:
         return h + vbi(v)
     if t > 5:
         if not isinstance(v, (str, bytes, bytearray)):
             raise TypeError("property %s must be str or bytes" % _N[i])
-        return h + _s(bytes(v) if isinstance(v, bytearray) else v)
+        return h + prefixed(bytes(v) if isinstance(v, bytearray) else v)
     if v is True or v is False:  # payloadFormatIndicator: True (MicroPython's bool is no int)
         v = int(v)
     if not isinstance(v, int) or not 0 <= v < 1 << 8 * t:
@@ -262,7 +264,7 @@ class Client5(Client):
         err = e and self._big(t, m, pr, f & 6)
         if err:
             raise err
-        if pr and pr[0] < 128 and pr[0] and pr[1] == 35:
+        if pr and pr[0] < 128 and pr[0] and pr[1] == _TOPIC_ALIAS:
             a = pr[2] << 8 | pr[3]
             if a > (self._server_aliases or 0):  # queued for a connection whose server allowed more: without it
                 pr = bytes((pr[0] - 3,)) + pr[4:]
@@ -290,9 +292,9 @@ class Client5(Client):
         # the server's CONNACK properties, for this connection
         o = self.options
         if "serverKeepAlive" in pr:
-            self._ka = pr["serverKeepAlive"] * 1000
+            self.keepalive = pr["serverKeepAlive"]
         if "assignedClientIdentifier" in pr:  # as mqtt.js: the next CONNECT resumes that session
-            o["clientId"] = pr["assignedClientIdentifier"]
+            self.clientId = pr["assignedClientIdentifier"]
         self._window = min(o["maxInflight"], pr.get("receiveMaximum") or 65535)
         self._server_max_packet = pr.get("maximumPacketSize")
         self._server_aliases = pr.get("topicAliasMaximum", 0)
@@ -360,4 +362,4 @@ class Client5(Client):
             raise ProtocolError("AUTH from the server, and no auth option")
         r = f(pk)
         if r:
-            self._put(15, bytes((r.get("reasonCode", 0x18),)) + encode(r.get("properties")))
+            self._put(_AUTH, bytes((r.get("reasonCode", 0x18),)) + encode(r.get("properties")))

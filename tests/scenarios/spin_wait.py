@@ -20,10 +20,10 @@ C.ticks_us = lambda: clock[0]
 
 
 class Fake:  # a client as the wait sees it
-    _pend = {}
-    _awaiting = False
-    _ready = 0
-    _tr = None
+    outgoing = {}
+    state = 0  # DOWN (CONNECTING: 1)
+    _readable = 0
+    _transport = None
 
 
 f = Fake()
@@ -48,7 +48,7 @@ print("after a miss:", wait(50, [[(5, 1)]], 1000))
 print("a fast sleep:", wait(50, [[(5, 1)]], 40))
 print("spins again:", wait(50, [[(5, 1)]]))
 f.outgoing = {}
-f._awaiting = True
+f.state = 1
 print("CONNACK due:", wait(50, [[(5, 1)]]))
 C._later.append((print, ("owed",)))
 print("callbacks owed:", wait(50, []))
