@@ -17,7 +17,7 @@ def test_core_contract(runtime):
        "out of memory after the packet id: reported once, nothing left",
        "packet ids: a new one skips the ids of requests moved back to the queue",
        "one at a time: ends with a drop and with abandon()",
-       "compaction: overlapping moves in pieces, bytes intact",
+       "compaction: an overlapping move, bytes intact",
        "acks: the short way and the general one agree")
 
 

@@ -693,6 +693,8 @@ def _auto():
 
 
 def _timer(fn, ms, period):
+    if guard[0] and guard[0].outside():
+        return guard[0].call(_timer, fn, ms, period)
     if not callable(fn):
         raise TypeError("callback must be callable")
     t = [ticks_add(ticks_ms(), ms), period, fn]
@@ -701,14 +703,10 @@ def _timer(fn, ms, period):
 
 
 def setTimeout(fn, ms):
-    if guard[0] and guard[0].outside():
-        return guard[0].call(setTimeout, fn, ms)
     return _timer(fn, ms, 0)
 
 
 def setInterval(fn, ms):
-    if guard[0] and guard[0].outside():
-        return guard[0].call(setInterval, fn, ms)
     return _timer(fn, ms, max(ms, 1))
 
 

@@ -247,8 +247,8 @@ class Protocol:
 
     def sent(self, n):  # n bytes of the output were written; a buffer grown for one packet goes back
         tn = self.unsent - n
-        if tn:  # (what is left moves to the front: the source lies after the target, no overlap)
-            self._tx[:tn] = self._tx_view[n : n + tn] if tn <= n else bytes(self._tx_view[n : n + tn])
+        if tn:  # (what is left moves to the front, with memmove: see next_event)
+            self._tx[:tn] = self._tx_view[n : n + tn]
         elif len(self._tx) > self._tx_size:
             self._settx(bytearray(self._tx_size))
         self.unsent = tn
@@ -515,9 +515,8 @@ class Protocol:
             self._rx_size += self._rx_size
         n = max(self._rx_size, need)
         rn -= i
-        # A new buffer for another size; or where a move would write under a
-        # zeroCopy payload's view, or take many pieces (below)
-        if n != len(rx) or i and (rx is self._pinned or rn > 4 * i):
+        # a new buffer for another size, or where a move would write under a zeroCopy payload's view
+        if n != len(rx) or i and rx is self._pinned:
             try:
                 b = bytearray(n)
                 b[:rn] = self._rx_view[i : i + rn]
@@ -528,12 +527,8 @@ class Protocol:
                     raise
                 if n > len(rx):
                     self._rx_size = len(rx)
-        if i:  # moved in pieces that do not overlap: MicroPython before 1.20 copies a slice with memcpy
-            o = 0
-            while o < rn:
-                k = min(i, rn - o)
-                rx[o : o + k] = self._rx_view[i + o : i + o + k]
-                o += k
+        if i:  # (overlapping: a slice is copied with memmove, on MicroPython since 1.13)
+            rx[:rn] = self._rx_view[i : i + rn]
         self._parsed = 0
         self._filled = rn
         return 0
