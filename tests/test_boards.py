@@ -322,6 +322,23 @@ def test_nested_make_joins_the_jobserver(monkeypatch):
     assert "MICROPY_PY_BTREE=0" in boards._make_vars() and not any(v.startswith("MICROPY_DIR") for v in boards._make_vars())
 
 
+def test_commands_and_their_output_go_to_stderr(capfd, monkeypatch):
+    """stdout is for results (check --json): a command's `+ ` echo and its
+    output go to stderr, quiet or not; --dry-run's commands are its result."""
+    say = [sys.executable, "-c", "print('out', 6 * 7)"]
+    boards.run(say)
+    boards.run(say, quiet=True)
+    with pytest.raises(SystemExit):
+        boards.run([sys.executable, "-c", "print('bad', 6 * 7); raise SystemExit(3)"], quiet=True)
+    out, err = capfd.readouterr()
+    assert out == "" and err.count("+ " + sys.executable) == 3, (out, err)
+    assert err.count("out 42") == 1 and "bad 42" in err, err
+    monkeypatch.setattr(boards, "DRY_RUN", [True])
+    boards.run(say)
+    out, err = capfd.readouterr()
+    assert out.startswith("+ " + sys.executable) and err == "", (out, err)
+
+
 def test_make_boards_figures():
     r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "boards.py"), "all", "--json"],
                        capture_output=True, text=True, timeout=300)

@@ -509,16 +509,23 @@ def _make_vars():
 
 
 def run(cmd, quiet=False, **kw):
-    print("+ " + " ".join(shlex.quote(c) for c in cmd), flush=True)
+    """Run cmd, echoed as `+ cmd` on stderr, where its output goes too (quiet:
+    kept, and shown only when it fails): stdout is for results, and --json's
+    carry nothing else. --dry-run prints the command on stdout, as the
+    result, and runs nothing."""
+    line = "+ " + " ".join(shlex.quote(c) for c in cmd)
     if DRY_RUN[0]:
+        print(line, flush=True)
         return
+    sys.stdout.flush()
+    print(line, file=sys.stderr, flush=True)
     fds = _jobserver_fds()
     if quiet:
         r = subprocess.run(cmd, capture_output=True, text=True, pass_fds=fds or (), **kw)
         if r.returncode:
             sys.stderr.write((r.stdout + r.stderr)[-4000:])
     else:
-        r = subprocess.run(cmd, pass_fds=fds or (), **kw)
+        r = subprocess.run(cmd, stdout=2, pass_fds=fds or (), **kw)  # the child's stdout onto fd 2
     if r.returncode:
         raise SystemExit(r.returncode)
 
