@@ -82,7 +82,11 @@ TXBUF = const(256)  # transmit buffer: many small packets go out in one write; d
 _TXMAX = const(4096)  # packets find it full (a burst of publishes), up to this: on loopback one
 # write of 4 KB costs as much as 8 small ones. Growing is optional: without the heap for it, the output drains first.
 QOS2_MAX = const(128)  # incoming QoS 2 messages awaiting PUBREL, at most
-_UNICODE = len("\u00e9") == 1  # str counts characters (ports built without unicode count bytes)
+try:  # utf8()'s ASCII shortcut holds only where the decoder checks and str counts characters
+    str(b"\xc3", "utf-8")  # (ports built without unicode, or without its check, take it)
+    _ASCII_SHORTCUT = False
+except UnicodeError:
+    _ASCII_SHORTCUT = len("\u00e9") == 1
 
 
 class MQTTError(Exception):
@@ -126,7 +130,7 @@ def utf8(b, a, c):
         return None
     if "\x00" in s:
         return None
-    if len(s) == c - a and _UNICODE:  # ASCII
+    if len(s) == c - a and _ASCII_SHORTCUT:  # ASCII
         return s
     while a < c:
         x = b[a]
