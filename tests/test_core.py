@@ -144,12 +144,12 @@ def test_large_publish_gets_its_own_buffer_and_gives_it_back():
     up(p)
     payload = bytes(range(256)) * 8
     assert p._pub(b"t", payload, 0)
-    assert 2054 <= len(p._tx) < 2064  # its own buffer, the size of it
+    assert 2054 <= len(p.tx) < 2064  # its own buffer, the size of it
     p.sent(1000)  # part written: the buffer stays
-    assert len(p._tx) >= 2054
+    assert len(p.tx) >= 2054
     rest = p.take()
     assert rest == (b"\x30\x83\x10\x00\x01t" + payload)[1000:]
-    assert len(p._tx) == TXBUF  # written out: the small buffer is back
+    assert len(p.tx) == TXBUF  # written out: the small buffer is back
 
 
 def test_full_output_says_so_and_the_queue_waits():
@@ -158,14 +158,14 @@ def test_full_output_says_so_and_the_queue_waits():
     p = P(maxInflight=200)
     up(p)
     es = [pub(p, b"t", b"y" * 40) for _ in range(100)]  # 47 bytes each: 87 fit in 4096
-    assert len(p._tx) == 4096 and len(p.outgoing) == 87 and len(p.queue) == 13
+    assert len(p.tx) == 4096 and len(p.outgoing) == 87 and len(p.queue) == 13
     assert not p._pub(b"t", b"z" * 40, 0)  # no room: False, nothing written
     first = p.take()
     assert len(first) == 87 * 47
     p.flush()
     assert len(p.outgoing) == 100 and p.queue == [] and p.take().count(b"\x32\x2d") == 13
     assert [e[PID] for e in es] == list(range(1, 101))
-    assert len(p._tx) == 4096  # the size stays while this connection lasts
+    assert len(p.tx) == 4096  # the size stays while this connection lasts
 
 
 def _no_heap_over(monkeypatch, limit):
@@ -184,7 +184,7 @@ def test_output_without_the_heap_to_grow_drains_first(monkeypatch):
     up(p)
     _no_heap_over(monkeypatch, TXBUF)
     es = [pub(p, b"t", b"y" * 40) for _ in range(10)]  # 5 fit in 256
-    assert len(p._tx) == TXBUF and len(p.outgoing) == 5 and len(p.queue) == 5
+    assert len(p.tx) == TXBUF and len(p.outgoing) == 5 and len(p.queue) == 5
     assert not p._pub(b"t", b"z" * 40, 0)
     got = p.take()
     p.flush()
@@ -192,7 +192,7 @@ def test_output_without_the_heap_to_grow_drains_first(monkeypatch):
     assert got.count(b"\x32\x2d") == 10 and [e[PID] for e in es] == list(range(1, 11)) and not p.dones
     monkeypatch.undo()
     pub(p, b"t", b"y" * 300)  # a packet larger than the buffer still gets one of its own
-    assert len(p._tx) >= 305
+    assert len(p.tx) >= 305
 
 
 def test_input_without_the_heap_to_grow_keeps_its_buffer(monkeypatch):

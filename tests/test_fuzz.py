@@ -55,6 +55,6 @@ def test_arbitrary_bytes_after_connack(data, chunks, inflight_qos):
                 raise AssertionError("next_event() spins")
             # (an oversize PUBLISH's header is read whole, its topic up to 65,535 bytes)
             assert len(p._rx) <= (65544 if p._skipping or len(p._rx) > 261 and p._filled < 7 + 65537 else 261) \
-                and len(p._tx) <= 4 * len(data) + 512
+                and len(p.tx) <= 4 * len(data) + 512
     except core.MQTTError:  # refused: ProtocolError, or a CONNACK refusal
         pass

@@ -163,7 +163,7 @@ def feed(c, data):
 
 
 def out(c):
-    b = bytes(c._tx[: c.unsent])
+    b = bytes(c.tx[: c.unsent])
     c.sent(c.unsent)
     return b
 

@@ -43,7 +43,7 @@ def _pem(x, label):  # str/bytes, PEM or DER -> PEM text
 
 def tls_wrap(sock, o, host, verify):
     # CPython's ssl behind the stream calls tls.py makes on MicroPython:
-    # readinto(mv) and write(mv) return None while they would block.
+    # readinto(mv) and write(b, n) return None while they would block.
     import ssl
 
     x = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, and checks the host name
@@ -113,5 +113,5 @@ class _TLSStream:
     def readinto(self, mv):
         return self._io("recv_into", mv)
 
-    def write(self, mv):
-        return self._io("send", mv)
+    def write(self, b, n):
+        return self._io("send", memoryview(b)[:n])

@@ -38,6 +38,11 @@ _socks = {}  # socket (MicroPython) or its fd (CPython) -> client: what poll() r
 interrupted = []  # functions called when Ctrl-C stops run(), before it reaches the caller (user scripts)
 _topic = [None, None]  # the last publish topic given (str or bytes) and its checked bytes
 _BUFS = (bytes, bytearray, memoryview)  # (one tuple, not one per publish)
+# Builtins the hot paths call, as globals of this module: a builtin is looked
+# for in the module's table first, and MicroPython's miss there scans it whole.
+type = type
+len = len
+bytes = bytes
 _SPIN_US = const(200)  # how long a wait for a reply spins before it sleeps (see _idle)
 _spin = [1]  # the last spin caught its reply: spin again
 
@@ -94,17 +99,24 @@ class Client(Protocol):
     # (Set on the instance only once they change: a client's attribute table stays within 47 slots.)
     _pk = _referred = _held = None  # the packet dict zeroCopy listeners get, refilled; MQTT 5 Server Reference
     # (host, port) for the next attempt; messages that came while a handler ran
-    _ending = None  # end(): None while running; [force, callback] until it ends; () once ended
     _backoff = _server_index = 0  # the next reconnect's delay before jitter (ms); which of the servers
     _server_at = ("", 0)  # the server of the last attempt
     _offline = False  # 'offline' said for this outage
     _pinged = False  # a PINGREQ of this connection was answered
+    # MQTT 5's hooks here (v5.py fills them in; a 3.1.1 client never calls them):
+    _publish_out = None  # _publish_out(topic, payload, options) -> encoded properties, or an MQTTError to report
+    _sub_options = None  # _sub_options(options) -> a SUBSCRIBE's option bits beyond the QoS
+    _props_out = None  # _props_out(options) -> a SUBSCRIBE's or UNSUBSCRIBE's encoded properties
+    _disconnect_body = None  # _disconnect_body(options) -> end()'s DISCONNECT reason code and properties
+    _props_of = None  # _props_of(encoded) -> a publish's properties as a dict again ('published')
+    _event = None  # _event(ev): a next_event() result past EV_ERROR (DISCONNECT, AUTH from the server)
 
     def __init__(self, options):
         Protocol.__init__(self, options)
         self._transport = self._deadline = self._ping_sent = None  # transport; the next attempt or timeout (ticks);
         # PINGREQ unanswered since
         self._last_out = self._last_in = 0  # last write, last read (ticks)
+        self._ending = None  # end(): None while running; [force, callback] until it ends; () once ended
         self._dispatching = self._watch_published = False  # a message handler runs; someone listens to 'published'
         self._readable = 1  # input may be waiting: read at the next step (poll() says when, where it ran)
         self._listeners = {}  # event -> tuple of listeners
@@ -381,7 +393,7 @@ class Client(Protocol):
             return guard[0].call(self.drain)
         tr = self._transport
         if self.unsent and tr and not tr.opening:
-            n = tr.write(self.data_to_send())
+            n = tr.write(self.tx, self.unsent)  # (tx[:unsent] without a view made per write)
             if n:
                 self._last_out = ticks_ms()
                 self.sent(n)

@@ -4,7 +4,7 @@
 #
 # Theory of operation
 #   state     DOWN -> connect_packet() -> CONNECTING -> CONNACK -> CONNECTED;
-#             lost() -> DOWN. While CONNECTING, the first packet in must be
+#             lost() -> DOWN (connected: state == CONNECTED, read-only). While CONNECTING, the first packet in must be
 #             CONNACK (MQTT 5: or AUTH).
 #   input     buffer() is where the next read goes, received(n) counts it in;
 #             next_event() parses packets until one the driver must dispatch:
@@ -17,9 +17,11 @@
 #             Acks of our requests complete them through the _done hook.
 #             Parse state lives here, so a handler that drives the client
 #             again from inside a dispatch simply continues where it stopped.
-#   output    data_to_send() is what waits to be written (unsent bytes of
-#             it), sent(n) drops what was. A packet that does not fit
-#             returns False: drain, then retry.
+#   output    tx[:unsent] waits to be written (data_to_send(): the same as a
+#             view), sent(n) drops what was. A packet that does not fit
+#             returns False: drain, then retry. (A driver that writes a
+#             buffer and a length, as MicroPython's stream write(buf, n)
+#             does, takes tx and unsent: nothing allocated per write.)
 #   requests  entries made only by request() and changed only here, each in
 #             exactly one place: queued (queue), in flight (outgoing, by
 #             packet id; mqtt.js's name) or done: reported once through
@@ -156,7 +158,6 @@ class Protocol:
     _connect_props = _will_props = _disconnect_props = None  # MQTT 5: CONNECT and will properties, DISCONNECT body
     event = None  # the CONNACK (or error, MQTT 5 DISCONNECT, AUTH) next_event() returned
     _pinned = None  # the receive buffer a zeroCopy payload handed out views: not written in place until handled()
-    _ids_queued = False  # queued requests may hold packet ids (lost() moved them back): new ids skip them
     # Hooks, filled in by the driver (client.py) or MQTT 5 (v5.py):
     _done = None  # _done(entry, err, granted): a request ended (err None: it succeeded); once per request
     _props_in = None  # MQTT 5: _props_in(o, end) -> (properties, offset after them) read from the receive buffer
@@ -181,16 +182,20 @@ class Protocol:
         self._parsed = self._filled = 0  # the receive buffer: parsed up to, filled up to
         self.unsent = self._last_id = 0  # bytes waiting in the transmit buffer; the last packet id given
         self.outgoing = {}  # packet id -> entry sent and not yet acknowledged
+        self._ids_queued = False  # queued requests may hold packet ids (lost() moved them back): new ids skip them
         self.queue = []  # entries waiting to be sent, in order
         self._qos2_ids = {}  # incoming QoS 2 packet ids delivered, awaiting PUBREL
         self._subscriptions = {}  # topic filter -> (options byte, MQTT 5 properties): to resubscribe
         self._window = options["maxInflight"]  # QoS 1/2 in flight at most (MQTT 5: and the server's)
         self._zero_copy = options.get("zeroCopy")  # payloads as views of the receive buffer, not copies
-        self.state = DOWN
+        self._set_state(DOWN)
 
-    @property
-    def connected(self):  # CONNACK came on the current connection (mqtt.js's client.connected)
-        return self.state == CONNECTED
+    def _set_state(self, s):
+        # The one place the connection's state changes. connected (mqtt.js's
+        # client.connected) follows it here: a property would cost every
+        # attribute store on the instance a look through the class on MicroPython.
+        self.state = s
+        self.connected = s == CONNECTED
 
     # -- requests
 
@@ -223,7 +228,7 @@ class Protocol:
         # so a strike always lands on the right one.
         pend = self.outgoing
         self.outgoing = {}
-        self.state = DOWN
+        self._set_state(DOWN)
         last = self._last_id
         es = [pend[p] for p in sorted(pend, key=lambda p: (p - last - 1) & 0xFFFF)]
         for e in es:
@@ -246,14 +251,14 @@ class Protocol:
 
     # -- output
 
-    def data_to_send(self):  # what waits to be written, as a view; sent(n) once n bytes of it were
+    def data_to_send(self):  # what waits to be written, as a view (tx[:unsent]); sent(n) once n bytes of it were
         return self._tx_view[: self.unsent]
 
     def sent(self, n):  # n bytes of the output were written; a buffer grown for one packet goes back
         tn = self.unsent - n
         if tn:  # (what is left moves to the front, with memmove: see next_event)
-            self._tx[:tn] = self._tx_view[n : n + tn]
-        elif len(self._tx) > self._tx_size:
+            self.tx[:tn] = self._tx_view[n : n + tn]
+        elif len(self.tx) > self._tx_size:
             self._settx(bytearray(self._tx_size))
         self.unsent = tn
 
@@ -262,7 +267,7 @@ class Protocol:
         # that fills doubles, up to _TXMAX (fewer, larger writes); a packet
         # larger than that gets one of its own (MemoryError: the caller reports).
         tn = self.unsent
-        if tn + n <= len(self._tx):
+        if tn + n <= len(self.tx):
             return tn
         if not tn:  # one packet larger than the buffer: its own, given back once written
             self._settx(bytearray(n))
@@ -286,7 +291,7 @@ class Protocol:
         o = self._room(n + 5)
         if o < 0:
             return False
-        tx = self._tx
+        tx = self.tx
         tx[o] = t << 4 | (t == _PUBREL or t == _SUBSCRIBE or t == _UNSUBSCRIBE) << 1
         o = _vlen(tx, o + 1, n)
         if e:
@@ -299,11 +304,11 @@ class Protocol:
 
     def _ack(self, t, pid):  # PUBACK, PUBREC, PUBREL, PUBCOMP: never held back
         o = self.unsent
-        if o + 4 > len(self._tx):  # (the client stops reading while output piles up)
+        if o + 4 > len(self.tx):  # (the client stops reading while output piles up)
             b = bytearray(o + TXBUF)
             b[:o] = self._tx_view[:o]
             self._settx(b)
-        tx = self._tx  # (byte by byte: nothing allocated per ack)
+        tx = self.tx  # (byte by byte: nothing allocated per ack)
         tx[o] = t << 4 | (t == _PUBREL) << 1
         tx[o + 1] = 2
         tx[o + 2] = pid >> 8
@@ -316,9 +321,11 @@ class Protocol:
         p = e[_PID]
         if not p:
             p = self._last_id
-            taken = self._ids_queued and [x[_PID] for x in self.queue if x[_PID]]
-            if not taken:
-                self._ids_queued = False
+            taken = None
+            if self._ids_queued:
+                taken = [x[_PID] for x in self.queue if x[_PID]]
+                if not taken:
+                    self._ids_queued = False
             while 1:
                 p = p % 65535 + 1
                 if p not in self.outgoing and not (taken and p in taken):
@@ -336,13 +343,13 @@ class Protocol:
         lt = len(t)
         lm = len(m)
         n = lt + lm + (4 if e else 2) + (len(pr) if pr else 0)
-        tx = self._tx
+        tx = self.tx
         o = self.unsent
         if o + n + 5 > len(tx):
             o = self._room(n + 5)
             if o < 0:
                 return False
-            tx = self._tx
+            tx = self.tx
         tx[o] = _PUBLISH << 4 | f
         if n < 128:
             tx[o + 1] = n
@@ -411,7 +418,7 @@ class Protocol:
         self._tx_size = TXBUF
         self._parsed = self._filled = self.unsent = self._skipping = 0
         self._pinned = None
-        self.state = CONNECTING
+        self._set_state(CONNECTING)
         o = self.options
         v = o["protocolVersion"]
         ka = self.keepalive = o["keepalive"]
@@ -439,7 +446,7 @@ class Protocol:
 
     def _settx(self, b):  # the same for the transmit buffer
         v = memoryview(b)
-        self._tx = b
+        self.tx = b
         self._tx_view = v
 
     def buffer(self):  # where the next read goes (never empty once next_event() returned 0)
@@ -568,8 +575,15 @@ class Protocol:
             return self._publish_in(h, a, b)
         if self._packet_hook:
             self._packet_hook(0, h, n > 1 and rx[a] << 8 | rx[a + 1], None, None)
-        if n == 2 and (h == _H_PUBACK or h == _H_PUBREC or h == _H_PUBREL or h == _H_PUBCOMP):
-            return self._acked(t, rx[a] << 8 | rx[a + 1], None)  # the acks: common, the short way
+        if n == 2 and (h == _H_PUBACK or h == _H_PUBREC or h == _H_PUBREL or h == _H_PUBCOMP):  # the acks: common
+            p = rx[a] << 8 | rx[a + 1]
+            if h != _H_PUBACK:
+                return self._acked(t, p, None)
+            e = self.outgoing.get(p)  # a PUBACK the short way: _acked's rule for it, without its call
+            # (core_contract.py drives both ways with the same acks)
+            if e and e[_KIND] == _PUBLISH and e[_FLAGS] & _QOS_BITS == 2:
+                self._complete(p, None, None)
+            return EV_PACKET
         if h & 15 != (t == _PUBREL) << 1 or t == _CONNACK and self.state != CONNECTING \
                 or t == _PINGRESP and n or t < _CONNACK or t > _PINGRESP or t == _SUBSCRIBE \
                 or t == _UNSUBSCRIBE or t == _PINGREQ:
@@ -608,7 +622,7 @@ class Protocol:
             raise e
         if self._v5:
             self._server(pr)
-        self.state = CONNECTED
+        self._set_state(CONNECTED)
         if not sp:  # no session on the broker: its QoS 2 ids are new, the subscriptions renewed first
             self._qos2_ids = {}
             g = {}  # one SUBSCRIBE per set of properties

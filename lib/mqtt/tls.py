@@ -106,12 +106,12 @@ class TLS(TCP):
         self._r.close()
         return _err(e, self._up)
 
-    def write(self, mv):
+    def write(self, b, n):
         if self.err:  # the first error is the one that says why
             return 0
-        n = self._w or len(mv)
+        n = self._w or n
         try:
-            r = self.sock.write(mv[:n] if n < len(mv) else mv)  # None: would block (or the handshake goes on)
+            r = self.sock.write(b, n)  # None: would block (or the handshake goes on)
         except Exception as e:
             self.err = self._fail(e)
             return 0

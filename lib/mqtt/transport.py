@@ -1,5 +1,5 @@
 # Non-blocking TCP with the small interface the client drives: opening and
-# ready(), write(mv), read(mv), err, and sock. TLS wraps this same interface.
+# ready(), write(buf, n), read(mv), err, and sock. TLS wraps this same interface.
 import socket
 import select
 from errno import EAGAIN, EINPROGRESS
@@ -52,9 +52,9 @@ class TCP:
             self.opening = 0
         return not self.opening
 
-    def write(self, mv):  # bytes written, 0 if none could be (an error: err)
+    def write(self, b, n):  # of b[:n], bytes written; 0 if none could be (an error: err)
         try:
-            return (self.sock.write(mv) if MPY else self.sock.send(mv)) or 0
+            return (self.sock.write(b, n) if MPY else self.sock.send(memoryview(b)[:n])) or 0
         except OSError as e:
             if e.args[0] != EAGAIN:
                 self.err = e

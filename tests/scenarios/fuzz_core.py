@@ -157,8 +157,8 @@ def feed(c, v5, data):
             fail("next_event() spins")
         # (an oversize PUBLISH's header is read whole, its topic up to 65,535 bytes: 65,544 at most)
         if len(c._rx) > max(128, MAX + 5, 65544 if c._skipping or oversize_header(data) else 0) \
-                or len(c._tx) > 4 * len(data) + 512:
-            fail("buffers grew: rx %d, tx %d" % (len(c._rx), len(c._tx)))
+                or len(c.tx) > 4 * len(data) + 512:
+            fail("buffers grew: rx %d, tx %d" % (len(c._rx), len(c.tx)))
     return False
 
 
