@@ -111,3 +111,8 @@ def test_a_message_is_acknowledged_once_its_handler_returned(runtime):
 
 def test_reading_paused_by_held_messages_is_no_dead_link(runtime, broker):
     ok(runtime.run("held_keepalive.py", {"MQTT_URL": broker.url}), "held: 11 messages, in order True, closes 0, errors []")
+
+
+def test_publish_fast_ways_agree_with_the_general_ones(runtime):
+    ok(runtime.run("fast_paths.py", {}), *["%s: fast and general ways agree (QoS 0, 1, 2)" % s
+                                           for s in ("connected", "full", "down", "ended")])
