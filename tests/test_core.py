@@ -10,10 +10,10 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 
 from mqtt import core  # noqa: E402
-from mqtt.core import TXBUF, EV_CONNACK, EV_ERROR, EV_MESSAGE, MQTTError, Protocol, ProtocolError, utf8  # noqa: E402
+from mqtt.core import EV_CONNACK, EV_ERROR, EV_MESSAGE, MQTTError, Protocol, ProtocolError, utf8  # noqa: E402
 
 # core.py's private constants (const() names starting with _ cost nothing on a board)
-RXBUF = 128
+RXBUF, TXBUF, QOS2_MAX = 128, 256, 128
 PUBLISH, PUBREL, SUBSCRIBE, UNSUBSCRIBE = 3, 6, 8, 10
 KIND, PID, PAYLOAD, FLAGS, STRIKES = 0, 1, 3, 4, 7
 
@@ -294,7 +294,7 @@ def test_qos2_ids_forgotten_when_the_broker_has_no_session():
 def test_incoming_qos2_awaiting_pubrel_is_bounded():
     p = P()
     up(p)
-    for i in range(1, core.QOS2_MAX + 1):
+    for i in range(1, QOS2_MAX + 1):
         feed(p, b"\x34\x05\x00\x01t" + bytes((i >> 8, i & 255)))
     with pytest.raises(ProtocolError) as ei:
         feed(p, b"\x34\x05\x00\x01t\xff\xff")

@@ -38,11 +38,6 @@ _socks = {}  # socket (MicroPython) or its fd (CPython) -> client: what poll() r
 interrupted = []  # functions called when Ctrl-C stops run(), before it reaches the caller (user scripts)
 _topic = [None, None]  # the last publish topic given (str or bytes) and its checked bytes
 _BUFS = (bytes, bytearray, memoryview)  # (one tuple, not one per publish)
-# Builtins the hot paths call, as globals of this module: a builtin is looked
-# for in the module's table first, and MicroPython's miss there scans it whole.
-type = type
-len = len
-bytes = bytes
 _SPIN_US = const(200)  # how long a wait for a reply spins before it sleeps (see _idle)
 _spin = [1]  # the last spin caught its reply: spin again
 
@@ -99,17 +94,17 @@ class Client(Protocol):
     # (Set on the instance only once they change: a client's attribute table stays within 47 slots.)
     _pk = _referred = _held = None  # the packet dict zeroCopy listeners get, refilled; MQTT 5 Server Reference
     # (host, port) for the next attempt; messages that came while a handler ran
-    _backoff = _server_index = 0  # the next reconnect's delay before jitter (ms); which of the servers
-    _server_at = ("", 0)  # the server of the last attempt
-    _offline = False  # 'offline' said for this outage
+    _backoff = 0  # the next reconnect's delay before jitter (ms); nonzero: 'offline' said for this outage
+    _server_at = ("", 0, 0)  # the server of the last attempt: host, port, its index in options servers
     _pinged = False  # a PINGREQ of this connection was answered
-    # MQTT 5's hooks here (v5.py fills them in; a 3.1.1 client never calls them):
-    _publish_out = None  # _publish_out(topic, payload, options) -> encoded properties, or an MQTTError to report
-    _sub_options = None  # _sub_options(options) -> a SUBSCRIBE's option bits beyond the QoS
-    _props_out = None  # _props_out(options) -> a SUBSCRIBE's or UNSUBSCRIBE's encoded properties
-    _disconnect_body = None  # _disconnect_body(options) -> end()'s DISCONNECT reason code and properties
-    _props_of = None  # _props_of(encoded) -> a publish's properties as a dict again ('published')
-    _event = None  # _event(ev): a next_event() result past EV_ERROR (DISCONNECT, AUTH from the server)
+    # MQTT 5's hooks here, which v5.py fills in and only a Client5 calls (as
+    # declarations they would cost every board a slot in this class's table):
+    #   _publish_out(topic, payload, options) -> encoded properties, or an MQTTError to report
+    #   _sub_options(options) -> a SUBSCRIBE's option bits beyond the QoS
+    #   _props_out(options) -> a SUBSCRIBE's or UNSUBSCRIBE's encoded properties
+    #   _disconnect_body(options) -> end()'s DISCONNECT reason code and properties (_disconnect_props)
+    #   _props_of(encoded) -> a publish's properties as a dict again ('published')
+    #   _event(ev): a next_event() result past EV_ERROR (DISCONNECT, AUTH from the server)
 
     def __init__(self, options):
         Protocol.__init__(self, options)
@@ -184,14 +179,15 @@ class Client(Protocol):
             o["properties"] = self._props_of(pr)
         _later.append((self._emit, ("published", str(t, "utf-8"), bytes(m), o)))
 
-    def _refuse(self, callback, err, granted=0):  # a request refused when it was made
+    def _refuse(self, callback, err, granted=0):
+        # A request refused when it was made. Bad arguments (err not an
+        # MQTTError) raise, or with a callback go to it (as mqtt.js).
+        if not isinstance(err, MQTTError):
+            if not callback:
+                raise err
+            err = MQTTError(str(err))
         _later.append((callback, (err, None) if granted else (err,)) if callback else (self._emit, ("error", err)))
         return self
-
-    def _bad(self, callback, e, granted=0):  # bad arguments: raised, or told to the callback
-        if not callback:
-            raise e
-        return self._refuse(callback, MQTTError(str(e)), granted)
 
     # -- requests
 
@@ -211,7 +207,7 @@ class Client(Protocol):
             if options:
                 f = options.get("qos", 0)
                 if f not in (0, 1, 2):
-                    return self._bad(callback, ValueError("qos must be 0, 1 or 2"))
+                    return self._refuse(callback, ValueError("qos must be 0, 1 or 2"))
                 f <<= 1
                 if "retain" in options and options["retain"]:
                     f |= 1
@@ -221,12 +217,12 @@ class Client(Protocol):
             if isinstance(message, str):
                 message = message.encode()
             elif not isinstance(message, _BUFS):
-                return self._bad(callback, TypeError("message must be str or bytes-like"))
+                return self._refuse(callback, TypeError("message must be str or bytes-like"))
         if topic is not _topic[0]:  # a topic is checked once, not per message
             try:
                 _topic[1] = topic_bytes(topic)
             except ValueError as e:
-                return self._bad(callback, e)
+                return self._refuse(callback, e)
             _topic[0] = topic
         if f & 6 and not self._v5 and self._ending is None:  # QoS 1/2: the queue, then out (_push)
             # (as _request() does, without its call: on MicroPython a call whose frame is over 11
@@ -290,7 +286,7 @@ class Client(Protocol):
                 t, q = filters([(t, v.get("qos", options.get("qos", 0)))], 0)[0]
                 ts.append((t, q | (self._sub_options(v) if self._v5 else 0)))
         except (ValueError, TypeError) as e:
-            return self._bad(callback, e, 1)
+            return self._refuse(callback, e, 1)
         return self._request(_SUBSCRIBE, ts, None, 0, callback, self._props_out(options) if self._v5 else None)
 
     def unsubscribe(self, topic, options=None, callback=None):
@@ -301,7 +297,7 @@ class Client(Protocol):
         try:
             ts = filters(topic)
         except (ValueError, TypeError) as e:
-            return self._bad(callback, e)
+            return self._refuse(callback, e)
         return self._request(_UNSUBSCRIBE, ts, None, 0, callback, self._props_out(options) if self._v5 else None)
 
     def _request(self, kind, t, m, f, callback, pr):
@@ -335,21 +331,33 @@ class Client(Protocol):
             self._deadline = ticks_ms()
             if self not in _clients:
                 _clients.append(self)
-            _auto()
+            if not guard[0]:
+                # the background driver starts by itself where it costs next to nothing (a
+                # board's machine.Timer) or is wanted (an interactive CPython session);
+                # elsewhere driver.py is not even imported
+                try:
+                    if MPY:
+                        from machine import Timer  # noqa: F401
+                    else:
+                        from sys import ps1  # noqa: F401
+                    from .driver import auto
+                except ImportError:
+                    return self
+                auto()
         return self
 
     def reconnect(self):
         # replace the connection now (mqtt.js): the current one, if any, closes first
         if guard[0] and guard[0].outside():
             return guard[0].call(self.reconnect)
-        _later.append((self._renew, ()))
-        return self
+        def renew():  # (from the loop: two calls in a row make one new connection)
+            if self.connected:
+                self._lost()
+            if not self._transport:  # (an attempt under way is the new connection)
+                self.connect()
 
-    def _renew(self):
-        if self.connected:
-            self._lost()
-        if not self._transport:  # (an attempt under way is the new connection)
-            self.connect()
+        _later.append((renew, ()))
+        return self
 
     def end(self, force=False, options=None, callback=None):
         # end([force], [options], [callback]) as mqtt.js; options: MQTT 5's
@@ -498,7 +506,6 @@ class Client(Protocol):
                     self._deadline = None
                     if self._backoff:  # the next outage starts its back-off afresh
                         self._backoff = 0
-                        self._offline = False
                     self._emit("connect", self.event)
                     self.flush()
                 elif ev == _EV_ERROR:
@@ -587,20 +594,20 @@ class Client(Protocol):
             self._attempt(now)
 
     def _where(self):
-        return "%s:%d" % self._server_at
+        return "%s:%d" % self._server_at[:2]
 
     def _attempt(self, now):
         # the next server (options servers, as mqtt.js: in turn at each
         # attempt after the first), or where the last one referred us to
         o = self.options
         s = o.get("servers")
+        i = self._server_at[2]
         if self._server_at[0]:  # an attempt was made before
             self._emit("reconnect")
             if s:
-                self._server_index = (self._server_index + 1) % len(s)
-        h = self._referred or s and (s[self._server_index]["host"], s[self._server_index].get("port", o["port"])) \
-            or (o["host"], o["port"])
-        self._server_at = h
+                i = (i + 1) % len(s)
+        h = self._referred or s and (s[i]["host"], s[i].get("port", o["port"])) or (o["host"], o["port"])
+        self._server_at = h = (h[0], h[1], i)
         if self._referred:
             self._referred = None
         self._deadline = ticks_add(now, o["connectTimeout"])
@@ -656,12 +663,12 @@ class Client(Protocol):
             # back-off: reconnectPeriod, doubled after each failed attempt up
             # to reconnectPeriodMax, +-25% at random, so that a fleet does
             # not come back in lock-step after a broker restart
-            d = self._backoff or p
-            self._backoff = min(d * 2, max(o["reconnectPeriodMax"], p))
-            p = d - (d >> 2) + (getrandbits(16) * (d >> 1) >> 16) if d > 3 else d
-            if not self._offline:  # once an outage, before 'close' (mqtt.js)
-                self._offline = True
+            d = self._backoff
+            self._backoff = min((d or p) * 2, max(o["reconnectPeriodMax"], p))
+            if not d:  # the outage's first: 'offline', once an outage, before 'close' (mqtt.js)
+                d = p
                 self._emit("offline")
+            p = d - (d >> 2) + (getrandbits(16) * (d >> 1) >> 16) if d > 3 else d
         if tr or err:  # not again when end() follows a lost connection
             self._emit("close")
         self._deadline = ticks_add(ticks_ms(), p) if p else None
@@ -671,7 +678,7 @@ class Client(Protocol):
     def _finish(self):
         force, cb = self._ending
         if self.state == _CONNECTED and not force:
-            self._put(_DISCONNECT, self._disconnect_props or b"")
+            self._put(_DISCONNECT, self._v5 and self._disconnect_props or b"")
             self.drain()
         tr = self._close()
         self.lost(0)
@@ -686,22 +693,6 @@ class Client(Protocol):
             _later.append((cb, ()))
         if self in _clients:
             _clients.remove(self)
-
-
-def _auto():
-    # At a connect: the background driver starts by itself where it costs
-    # next to nothing (a board's machine.Timer) or is wanted (an interactive
-    # CPython session); elsewhere driver.py is not even imported.
-    if not guard[0]:
-        try:
-            if MPY:
-                from machine import Timer  # noqa: F401
-            else:
-                from sys import ps1  # noqa: F401
-            from .driver import auto
-        except ImportError:
-            return
-        auto()
 
 
 def _timer(fn, ms, period):
@@ -821,31 +812,27 @@ def run(until=None, timeout_ms=None):
     # Drive every client and timer. True once until() is true (or, without
     # until, once nothing is left to run); False when timeout_ms passes.
     # Ctrl-C: the interrupted hooks first, then it reaches the caller.
+    t0 = ticks_ms()
     try:
-        return _run(until, timeout_ms)
+        _idle(0)  # who has input already (run(timeout_ms=0) steps once): one poll, not a read of every client
+        while 1:
+            g = guard[0]
+            if g:
+                g.drive()
+                w = g.call(step_all, ticks_ms(), 1)
+            else:
+                w = step_all(ticks_ms(), 1)
+            if until and until():
+                return True
+            if not (_clients or _timers or _later):
+                return until is None
+            if timeout_ms is not None:
+                d = timeout_ms - ticks_diff(ticks_ms(), t0)
+                if d <= 0:
+                    return False
+                w = min(w, d)
+            _idle(w)
     except KeyboardInterrupt:
         for f in interrupted[:]:
             call(f)
         raise
-
-
-def _run(until, timeout_ms):
-    t0 = ticks_ms()
-    _idle(0)  # who has input already (run(timeout_ms=0) steps once): one poll, not a read of every client
-    while 1:
-        g = guard[0]
-        if g:
-            g.drive()
-            w = g.call(step_all, ticks_ms(), 1)
-        else:
-            w = step_all(ticks_ms(), 1)
-        if until and until():
-            return True
-        if not (_clients or _timers or _later):
-            return until is None
-        if timeout_ms is not None:
-            d = timeout_ms - ticks_diff(ticks_ms(), t0)
-            if d <= 0:
-                return False
-            w = min(w, d)
-        _idle(w)

@@ -3,8 +3,9 @@
 # where its packets differ.
 #
 # Theory of operation
-#   state     DOWN -> connect_packet() -> CONNECTING -> CONNACK -> CONNECTED;
-#             lost() -> DOWN (connected: state == CONNECTED, read-only). While CONNECTING, the first packet in must be
+#   state     DOWN (0) -> connect_packet() -> CONNECTING (1) -> CONNACK ->
+#             CONNECTED (2); lost() -> DOWN. connected is state == CONNECTED
+#             (read-only). While CONNECTING, the first packet in must be
 #             CONNACK (MQTT 5: or AUTH).
 #   input     buffer() is where the next read goes, received(n) counts it in;
 #             next_event() parses packets until one the driver must dispatch:
@@ -69,21 +70,21 @@ _PAYLOAD = const(3)  # PUBLISH: bytes
 _FLAGS = const(4)  # PUBLISH: the fixed header's low bits
 _PROPS = const(6)  # MQTT 5: encoded properties (None in 3.1.1)
 _STRIKES = const(7)  # times the broker closed the connection with it alone in flight
-# state
-DOWN = const(0)  # no connection
-CONNECTING = const(1)  # CONNECT made; CONNACK not yet
-CONNECTED = const(2)
+# state (its values are the contract: the client folds copies)
+_DOWN = const(0)  # no connection
+_CONNECTING = const(1)  # CONNECT made; CONNACK not yet
+_CONNECTED = const(2)
 # next_event() results: 0 (false) is "nothing more until more input"
-EV_PACKET = const(1)  # (internal: a packet was handled, parsing goes on)
+_EV_PACKET = const(1)  # (internal: a packet was handled, parsing goes on)
 EV_MESSAGE = const(2)
 EV_CONNACK = const(3)
 EV_ERROR = const(4)
 _RXBUF = const(128)  # receive buffer to start with; doubled while reads fill it, up to
 _RXMAX = const(2048)  # this (a burst then takes few reads); a larger packet gets one of its own
-TXBUF = const(256)  # transmit buffer: many small packets go out in one write; doubled while
+_TXBUF = const(256)  # transmit buffer: many small packets go out in one write; doubled while
 _TXMAX = const(4096)  # packets find it full (a burst of publishes), up to this: on loopback one
 # write of 4 KB costs as much as 8 small ones. Growing is optional: without the heap for it, the output drains first.
-QOS2_MAX = const(128)  # incoming QoS 2 messages awaiting PUBREL, at most
+_QOS2_MAX = const(128)  # incoming QoS 2 messages awaiting PUBREL, at most
 try:  # utf8()'s ASCII shortcut holds only where the decoder checks and str counts characters
     str(b"\xc3", "utf-8")  # (ports built without unicode, or without its check, take it)
     _ASCII_SHORTCUT = False
@@ -154,31 +155,31 @@ class Protocol:
     # Class-level: what is seldom read. What the hot paths read lives in the
     # instance (__init__): MicroPython finds a class attribute through the
     # class chain, several times the cost of an instance one.
-    _V5 = 0  # MQTT 5 (Client5): properties and reason codes on the wire
-    _connect_props = _will_props = _disconnect_props = None  # MQTT 5: CONNECT and will properties, DISCONNECT body
     event = None  # the CONNACK (or error, MQTT 5 DISCONNECT, AUTH) next_event() returned
-    _pinned = None  # the receive buffer a zeroCopy payload handed out views: not written in place until handled()
-    # Hooks, filled in by the driver (client.py) or MQTT 5 (v5.py):
-    _done = None  # _done(entry, err, granted): a request ended (err None: it succeeded); once per request
-    _props_in = None  # MQTT 5: _props_in(o, end) -> (properties, offset after them) read from the receive buffer
-    _publish_props = None  # MQTT 5: _publish_props(topic, o, end) -> (topic, properties, payload's offset)
-    _server = None  # MQTT 5: _server(properties): the CONNACK's, for this connection
-    # (with 3.1.1 bodies below: _why, _connack_in, _ack_in, _other_in; and _pub, connect_packet, extended)
+    # Hooks, filled in by the driver (client.py) or MQTT 5 (v5.py), where only they call them (as
+    # declarations here they would cost every board a slot in this class's table):
+    #   _done(entry, err, granted)  a request ended (err None: it succeeded); once per request
+    #   _props_in(o, end) -> (properties, offset after them)  MQTT 5: read from the receive buffer
+    #   _publish_props(topic, o, end) -> (topic, properties, payload's offset)  MQTT 5: topic aliases
+    #   _server(properties)  MQTT 5: the CONNACK's, for this connection
+    #   _connect_props, _will_props  MQTT 5: encoded CONNECT and will properties (read where _v5)
+    # and with 3.1.1 bodies below: _why, _connack_in, _ack_in, _other_in; _pub, connect_packet (extended)
 
     def __init__(self, options):
         self.options = options  # as the user gave them (read at each connection: a change applies to the next)
         self.clientId = options["clientId"]  # (MQTT 5: the server may assign one)
         self.keepalive = options["keepalive"]  # s, this connection's (MQTT 5: the server may set another)
-        self._v5 = self._V5
+        self._v5 = options["protocolVersion"] > 4  # MQTT 5 (Client5): properties and reason codes on the wire
+        self._pinned = None  # the receive buffer a zeroCopy payload views: not written in place until handled()
         self._packet_hook = None  # f(out, header, packet id, topic, payload) per packet (trace.py), when listened to
         self._topic_bytes = self._topic_str = None  # the last incoming topic as bytes and str: a repeated one costs nothing
         self._skipping = 0  # bytes of an oversize PUBLISH still to pass over
         self._rx_size = _RXBUF  # the receive buffer's size between packets larger than it
-        self._tx_size = TXBUF  # the same for the transmit buffer
+        self._tx_size = _TXBUF  # the same for the transmit buffer
         self._one_by_one = 0  # requests to resend one at a time: the broker closed on one of them
         self.message = [None, None, 0, 0, None]  # the message next_event() returned (see EV_MESSAGE), refilled
-        self._setrx(bytearray(_RXBUF))
-        self._settx(bytearray(TXBUF))
+        self._setbuf(bytearray(_RXBUF), 0)
+        self._setbuf(bytearray(_TXBUF), 1)
         self._parsed = self._filled = 0  # the receive buffer: parsed up to, filled up to
         self.unsent = self._last_id = 0  # bytes waiting in the transmit buffer; the last packet id given
         self.outgoing = {}  # packet id -> entry sent and not yet acknowledged
@@ -188,14 +189,11 @@ class Protocol:
         self._subscriptions = {}  # topic filter -> (options byte, MQTT 5 properties): to resubscribe
         self._window = options["maxInflight"]  # QoS 1/2 in flight at most (MQTT 5: and the server's)
         self._zero_copy = options.get("zeroCopy")  # payloads as views of the receive buffer, not copies
-        self._set_state(DOWN)
-
-    def _set_state(self, s):
-        # The one place the connection's state changes. connected (mqtt.js's
-        # client.connected) follows it here: a property would cost every
-        # attribute store on the instance a look through the class on MicroPython.
-        self.state = s
-        self.connected = s == CONNECTED
+        self.state = _DOWN
+        # mqtt.js's client.connected: always state == _CONNECTED, set beside it in each of the
+        # three places state changes (as a property it would cost every attribute store on the
+        # instance a look through the class on MicroPython: _pub 1.24 -> 1.82 us)
+        self.connected = False
 
     # -- requests
 
@@ -228,7 +226,8 @@ class Protocol:
         # so a strike always lands on the right one.
         pend = self.outgoing
         self.outgoing = {}
-        self._set_state(DOWN)
+        self.state = _DOWN
+        self.connected = False
         last = self._last_id
         es = [pend[p] for p in sorted(pend, key=lambda p: (p - last - 1) & 0xFFFF)]
         for e in es:
@@ -259,7 +258,7 @@ class Protocol:
         if tn:  # (what is left moves to the front, with memmove: see next_event)
             self.tx[:tn] = self._tx_view[n : n + tn]
         elif len(self.tx) > self._tx_size:
-            self._settx(bytearray(self._tx_size))
+            self._setbuf(bytearray(self._tx_size), 1)
         self.unsent = tn
 
     def _room(self, n):
@@ -270,7 +269,7 @@ class Protocol:
         if tn + n <= len(self.tx):
             return tn
         if not tn:  # one packet larger than the buffer: its own, given back once written
-            self._settx(bytearray(n))
+            self._setbuf(bytearray(n), 1)
             return 0
         k = self._tx_size * 2
         if tn + n > k or k > _TXMAX:
@@ -278,7 +277,7 @@ class Protocol:
         try:
             b = bytearray(k)
             b[:tn] = self._tx_view[:tn]
-            self._settx(b)
+            self._setbuf(b, 1)
         except MemoryError:  # a larger buffer only saves writes: the output drains first instead
             return -1
         self._tx_size = k
@@ -305,9 +304,9 @@ class Protocol:
     def _ack(self, t, pid):  # PUBACK, PUBREC, PUBREL, PUBCOMP: never held back
         o = self.unsent
         if o + 4 > len(self.tx):  # (the client stops reading while output piles up)
-            b = bytearray(o + TXBUF)
+            b = bytearray(o + _TXBUF)
             b[:o] = self._tx_view[:o]
-            self._settx(b)
+            self._setbuf(b, 1)
         tx = self.tx  # (byte by byte: nothing allocated per ack)
         tx[o] = t << 4 | (t == _PUBREL) << 1
         tx[o + 1] = 2
@@ -375,7 +374,7 @@ class Protocol:
         # queued requests into the output, in order, while the connection,
         # the in-flight window and the output buffer have room for them
         q = self.queue
-        while q and self.state == CONNECTED:
+        while q and self.state == _CONNECTED:
             e = q[0]
             k = e[_KIND]
             f = e[_FLAGS]
@@ -395,8 +394,7 @@ class Protocol:
                         ok = self._put(k, b, e)
                 except (MemoryError, MQTTError) as x:  # it cannot be sent: reported once, removed, the rest go on
                     q.pop(0)
-                    if self.outgoing.get(e[_PID]) is e:  # (it had taken its packet id: free again)
-                        del self.outgoing[e[_PID]]
+                    self.outgoing.pop(e[_PID], None)  # (if it had taken its packet id: free again)
                     if not isinstance(x, MQTTError):
                         x = MQTTError("out of memory for a %s" % ("%d-byte message" % len(e[_PAYLOAD])
                                                                   if k == _PUBLISH else
@@ -412,13 +410,14 @@ class Protocol:
     def connect_packet(self):
         # a new connection: fresh buffers, CONNECT at the head of the output.
         # Options hold only what is set (see mqtt.connect).
-        self._setrx(bytearray(_RXBUF))
+        self._setbuf(bytearray(_RXBUF), 0)
         self._rx_size = _RXBUF
-        self._settx(bytearray(TXBUF))
-        self._tx_size = TXBUF
+        self._setbuf(bytearray(_TXBUF), 1)
+        self._tx_size = _TXBUF
         self._parsed = self._filled = self.unsent = self._skipping = 0
         self._pinned = None
-        self._set_state(CONNECTING)
+        self.state = _CONNECTING
+        self.connected = False
         o = self.options
         v = o["protocolVersion"]
         ka = self.keepalive = o["keepalive"]
@@ -427,7 +426,7 @@ class Protocol:
         w = o.get("will")
         if w:
             f |= 4 | w.get("qos", 0) << 3 | (32 if w.get("retain") else 0)
-            b += (self._will_props or b"") + prefixed(w["topic"]) + prefixed(w.get("payload") or b"")
+            b += (self._v5 and self._will_props or b"") + prefixed(w["topic"]) + prefixed(w.get("payload") or b"")
         if "username" in o:
             f |= 128
             b += prefixed(o["username"])
@@ -435,19 +434,18 @@ class Protocol:
             f |= 64
             b += prefixed(o["password"])
         self._put(_CONNECT, prefixed(b"MQIsdp" if v == 3 else b"MQTT") + bytes((v, f, ka >> 8, ka & 255))
-                  + (self._connect_props or b"") + b)
+                  + (self._v5 and self._connect_props or b"") + b)
 
     # -- input
 
-    def _setrx(self, b):  # the receive buffer, and a view of it for slices that copy once
+    def _setbuf(self, b, out):  # the receive (transmit: out) buffer, and a view of it for slices that copy once
         v = memoryview(b)  # (first: without the heap for it, nothing changed)
-        self._rx = b
-        self._rx_view = v
-
-    def _settx(self, b):  # the same for the transmit buffer
-        v = memoryview(b)
-        self.tx = b
-        self._tx_view = v
+        if out:
+            self.tx = b
+            self._tx_view = v
+        else:
+            self._rx = b
+            self._rx_view = v
 
     def buffer(self):  # where the next read goes (never empty once next_event() returned 0)
         return self._rx_view[self._filled :]
@@ -480,7 +478,7 @@ class Protocol:
             k = min(self._skipping, rn - i)
             self._skipping -= k
             i += k
-        if self.state == CONNECTING and rn > i and rx[i] != _H_CONNACK and (rx[i] != _H_AUTH or not self._v5):
+        if self.state == _CONNECTING and rn > i and rx[i] != _H_CONNACK and (rx[i] != _H_AUTH or not self._v5):
             raise ProtocolError("not an MQTT server (got %r)" % bytes(rx[i : min(rn, i + 12)]))
         while rn - i > 1:
             j = i + 1
@@ -499,7 +497,7 @@ class Protocol:
                 break
             e = j + m
             if m > mx:
-                if rx[i] >> 4 != _PUBLISH or self.state != CONNECTED:
+                if rx[i] >> 4 != _PUBLISH or self.state != _CONNECTED:
                     raise ProtocolError("packet of %d bytes over maximumPacketSize" % m)
                 # Its header first, whatever the topic's length (up to 65,535
                 # bytes): the buffer grows to hold it, to report the whole
@@ -514,7 +512,7 @@ class Protocol:
                 break
             self._parsed = e
             ev = self._packet(rx[i], j, e)
-            if ev != EV_PACKET:
+            if ev != _EV_PACKET:
                 return ev
             i = self._parsed
             rx = self._rx
@@ -531,7 +529,7 @@ class Protocol:
             try:
                 b = bytearray(n)
                 b[:rn] = self._rx_view[i : i + rn]
-                self._setrx(b)
+                self._setbuf(b, 0)
                 i = 0
             except MemoryError:  # unless the packet or a view needs it, another size only saves reads or heap
                 if need > len(rx) or rx is self._pinned:
@@ -561,7 +559,7 @@ class Protocol:
             self._ack(_PUBACK if q == 2 else _PUBREC, p)
             if q == 4:  # its PUBREL is answered like any other's; a resend is not reported again
                 if p in self._qos2_ids:
-                    return EV_PACKET
+                    return _EV_PACKET
                 self._qos2_ids[p] = 2
         self.event = MQTTError("message on '%s' of %d bytes over maximumPacketSize %d: dropped"
                                % (utf8(rx, a + 2, c) or "?", m, self.options["maximumPacketSize"]), 0x95)
@@ -583,13 +581,13 @@ class Protocol:
             # (core_contract.py drives both ways with the same acks)
             if e and e[_KIND] == _PUBLISH and e[_FLAGS] & _QOS_BITS == 2:
                 self._complete(p, None, None)
-            return EV_PACKET
-        if h & 15 != (t == _PUBREL) << 1 or t == _CONNACK and self.state != CONNECTING \
+            return _EV_PACKET
+        if h & 15 != (t == _PUBREL) << 1 or t == _CONNACK and self.state != _CONNECTING \
                 or t == _PINGRESP and n or t < _CONNACK or t > _PINGRESP or t == _SUBSCRIBE \
                 or t == _UNSUBSCRIBE or t == _PINGREQ:
             return self._other_in(h, a, b)
         if t == _PINGRESP:
-            return EV_PACKET
+            return _EV_PACKET
         pr = None
         if t == _CONNACK:
             if self._v5:
@@ -622,7 +620,8 @@ class Protocol:
             raise e
         if self._v5:
             self._server(pr)
-        self._set_state(CONNECTED)
+        self.state = _CONNECTED
+        self.connected = True
         if not sp:  # no session on the broker: its QoS 2 ids are new, the subscriptions renewed first
             self._qos2_ids = {}
             g = {}  # one SUBSCRIBE per set of properties
@@ -644,18 +643,18 @@ class Protocol:
         if t == _PUBREL:  # the QoS 2 message may now be forgotten
             self._qos2_ids.pop(pid, None)
             self._ack(_PUBCOMP, pid)
-            return EV_PACKET
+            return _EV_PACKET
         e = self.outgoing.get(pid)
         q = e and e[_KIND] == _PUBLISH and e[_FLAGS] & _QOS_BITS
         if t == _PUBREC:
             if e and (q == 4 or e[_KIND] == _PUBREL) and not err:
                 e[_KIND] = _PUBREL
                 self._ack(_PUBREL, pid)
-                return EV_PACKET
+                return _EV_PACKET
             if q != 4:
-                return EV_PACKET  # not a QoS 2 PUBLISH of ours: ignored, as mqtt.js does
+                return _EV_PACKET  # not a QoS 2 PUBLISH of ours: ignored, as mqtt.js does
         elif not e or (q != 2 if t == _PUBACK else e[_KIND] != _PUBREL):
-            return EV_PACKET  # a PUBACK ends only a QoS 1 PUBLISH, a PUBCOMP only a PUBREL
+            return _EV_PACKET  # a PUBACK ends only a QoS 1 PUBLISH, a PUBCOMP only a PUBREL
         return self._complete(pid, err, None)
 
     def _complete(self, pid, err, granted):  # the request in flight as pid is done
@@ -663,14 +662,14 @@ class Protocol:
         if self._one_by_one:
             self._one_by_one -= 1
         self._done(e, err, granted)
-        return EV_PACKET
+        return _EV_PACKET
 
     def _suback_in(self, t, pid, j, b, pr):
         # SUBACK: a return code per filter; MQTT 5 UNSUBACK too (3.1.1's has none)
         rx = self._rx
         e = self.outgoing.get(pid)
         if not e or e[_KIND] != t - 1:
-            return EV_PACKET
+            return _EV_PACKET
         ts = e[_TOPIC]
         if b - j != (len(ts) if t == _SUBACK or self._v5 else 0):
             raise ProtocolError("bad %s: %d codes for %d filters" % ("SUBACK" if t == _SUBACK else "UNSUBACK",
@@ -728,9 +727,9 @@ class Protocol:
             if p in self._qos2_ids:  # exactly once: delivered already, PUBREL not yet seen
                 if self._qos2_ids[p] == 2:  # (handled: acknowledged again; else handled() will)
                     self._ack(_PUBREC, p)
-                return EV_PACKET
-            if len(self._qos2_ids) >= QOS2_MAX:
-                raise ProtocolError("more than %d QoS 2 messages awaiting PUBREL" % QOS2_MAX)
+                return _EV_PACKET
+            if len(self._qos2_ids) >= _QOS2_MAX:
+                raise ProtocolError("more than %d QoS 2 messages awaiting PUBREL" % _QOS2_MAX)
             self._qos2_ids[p] = 1
         m = self.message  # (one list, refilled: an attribute each would crowd the instance's table)
         m[0] = t

@@ -4,11 +4,12 @@
 # core's MQTT 5 hooks filled in: the core writes an entry's encoded
 # properties after the packet id and reads them through _props_in; this
 # module knows what they mean.
-from .core import Protocol, MQTTError, ProtocolError, QOS2_MAX, prefixed
+from .core import Protocol, MQTTError, ProtocolError, prefixed
 from .client import Client
 from .compat import const
 
 _PUBREL = const(6)  # (core.py's)
+_QOS2_MAX = const(128)  # (core.py's: incoming QoS 2 messages awaiting PUBREL, at most)
 _AUTH = const(15)
 _TOPIC_ALIAS = const(35)  # the topicAlias property's identifier
 _EV_DISCONNECT = const(5)  # next_event(): the server sent DISCONNECT (_in)
@@ -178,7 +179,7 @@ def _str(b, o, e, t):
 
 
 class Client5(Client):
-    _V5 = 1
+    _will_props = _disconnect_props = None  # encoded will properties and DISCONNECT body (the core's hooks)
     _server_max_packet = _server_aliases = None  # the server's maximumPacketSize and topicAliasMaximum (from its last CONNACK)
 
     def __init__(self, options):
@@ -186,7 +187,7 @@ class Client5(Client):
         p = o.get("properties") or {}
         c = dict(p)
         c.setdefault("maximumPacketSize", o["maximumPacketSize"])  # what we accept, told to the server
-        c.setdefault("receiveMaximum", QOS2_MAX)  # incoming QoS 1/2 in flight: the core's bound
+        c.setdefault("receiveMaximum", _QOS2_MAX)  # incoming QoS 1/2 in flight: the core's bound
         self._connect_props = encode(c)
         self._aliases_in_max = p.get("topicAliasMaximum", 0)  # incoming aliases we accept
         w = o.get("will")

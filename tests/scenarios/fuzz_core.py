@@ -153,6 +153,8 @@ def feed(c, v5, data):
                 c._event(ev)
                 if not c.connected:
                     return True
+            if c.connected != (c.state == 2):  # (connected mirrors state == CONNECTED)
+                fail("connected %r in state %r" % (c.connected, c.state))
         else:
             fail("next_event() spins")
         # (an oversize PUBLISH's header is read whole, its topic up to 65,535 bytes: 65,544 at most)
