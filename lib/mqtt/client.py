@@ -224,15 +224,19 @@ class Client(Protocol):
             except ValueError as e:
                 return self._refuse(callback, e)
             _topic[0] = topic
-        if f & 6 and not self._v5 and self._ending is None:  # QoS 1/2: the queue, then out (_push)
-            # (as _request() does, without its call: on MicroPython a call whose frame is over 11
-            # words takes it from the heap, 4% more work per message)
+        if f & 6 and not self._v5 and self._ending is None:  # QoS 1/2: the queue, then out
+            # (as _request() does, without its call: a frame over 11 words comes from the heap
+            # on MicroPython; fast_paths.py drives both ways with the same publishes)
             lone = not self.outgoing
             try:
                 self.request(_PUBLISH, _topic[1], message if type(message) is bytes else bytes(message), f, callback)
             except MemoryError:
                 return self._refuse(callback, MQTTError("out of memory for a %d-byte message" % len(message)))
-            return self._push(lone)
+            if lone:  # (TCP's Nagle rule, see _request)
+                self.drain()
+            while self.queue and self.unsent and self.drain():
+                self.flush()
+            return self
         if f & 6 or callback or self._v5 or self._watch_published or self.state != _CONNECTED or self.queue \
                 or self._ending is not None:
             return self._send(_topic[1], message, f, options, callback)
@@ -308,15 +312,9 @@ class Client(Protocol):
             return self._refuse(callback, MQTTError("client is closed"), kind == _SUBSCRIBE)
         lone = not self.outgoing
         self.request(kind, t, m, f, callback, pr)
-        return self._push(lone)
-
-    def _push(self, lone):
-        # A request was queued: with nothing in flight before it (lone) it is
-        # written now, as TCP's Nagle rule has it; with others in flight, with
-        # the next write. Output that filled the buffer is written meanwhile.
         if lone:
             self.drain()
-        while self.queue and self.unsent and self.drain():
+        while self.queue and self.unsent and self.drain():  # the output was full: written, go on
             self.flush()
         return self
 
