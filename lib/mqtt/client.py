@@ -36,6 +36,7 @@ _poller = [None]  # select.poll, made at the first wait
 guard = [None]  # the background driver's guard while it runs (driver.py): every entry point goes through it
 _socks = {}  # socket (MicroPython) or its fd (CPython) -> client: what poll() reports, to whom
 interrupted = []  # functions called when Ctrl-C stops run(), before it reaches the caller (user scripts)
+waker = [None]  # f() told of a new deadline or client (mqtt.aio: its loop sleeps until the next one)
 _topic = [None, None]  # the last publish topic given (str or bytes) and its checked bytes
 _BUFS = (bytes, bytearray, memoryview)  # (one tuple, not one per publish)
 _SPIN_US = const(200)  # how long a wait for a reply spins before it sleeps (see _idle)
@@ -114,6 +115,7 @@ class Client(Protocol):
         self._ending = None  # end(): None while running; [force, callback] until it ends; () once ended
         self._dispatching = self._watch_published = False  # a message handler runs; someone listens to 'published'
         self._readable = 1  # input may be waiting: read at the next step (poll() says when, where it ran)
+        self.reading = True  # False: nothing is read, TCP pushes back on the broker (a consumer that is full)
         self._listeners = {}  # event -> tuple of listeners
         cb = options.get("callback")
         if cb:
@@ -329,7 +331,9 @@ class Client(Protocol):
             self._deadline = ticks_ms()
             if self not in _clients:
                 _clients.append(self)
-            if not guard[0]:
+            if waker[0]:  # (mqtt.aio drives)
+                waker[0]()
+            elif not guard[0]:
                 # the background driver starts by itself where it costs next to nothing (a
                 # board's machine.Timer) or is wanted (an interactive CPython session);
                 # elsewhere driver.py is not even imported
@@ -437,9 +441,11 @@ class Client(Protocol):
                 self._lost(MQTTError("out of memory (heap exhausted), on " + self._where()))
             except Exception as e:  # OSError, or broker input we refuse
                 self._lost(e)
-        self._timer(now)
-        # ms until this client's next deadline (an attempt, a timeout), for the loop's wait
-        return 100 if self._deadline is None else max(0, min(100, ticks_diff(self._deadline, ticks_ms())))
+        return self._timer(now)  # (ms until its next deadline, for the loop's wait)
+
+    def socket(self):  # the connection's socket (to wait for its input on), None while there is none
+        tr = self._transport
+        return tr and tr.sock
 
     def _io(self, tr):
         if self.unsent:
@@ -454,8 +460,9 @@ class Client(Protocol):
             k -= 1
             if self._transport is not tr:
                 return  # closed by a handler
-            if self.unsent > _PILED or self._held and len(self._held) >= self.options["queueSize"]:
-                # Output piles up, or a handler holds messages: read later. Input
+            if self.unsent > _PILED or self._held and len(self._held) >= self.options["queueSize"] \
+                    or not self.reading:
+                # Output piles up, a handler holds messages, or reading is paused: read later. Input
                 # not read is not input missing: keepalive counts it from now (while
                 # output piles up, from its last write that went through).
                 if self.unsent <= _PILED:
@@ -562,34 +569,47 @@ class Client(Protocol):
         self.handled(h, i)
 
     def _timer(self, now):
-        late = self._deadline is not None and ticks_diff(now, self._deadline) >= 0
+        # What is due now (an attempt, a timeout, a PINGREQ), done; ms until
+        # the next of them, at most a minute (0: step again at once)
+        w = 60000 if self._deadline is None else ticks_diff(self._deadline, now)
         if self._ending:
-            if self.state != _CONNECTED or late or self._ending[0] or not (self.outgoing or self.queue or self.unsent):
+            if self.state != _CONNECTED or w <= 0 or self._ending[0] or not (self.outgoing or self.queue or self.unsent):
                 self._finish()
+                return 0
         elif self.state == _CONNECTED:
             ka = self.keepalive * 1000
-            r = ticks_diff(now, self._last_in)
-            # Keepalive. A PINGREQ goes out once nothing was sent for a whole
-            # keepalive (MQTT's rule: an idle link pings once per keepalive),
-            # or once nothing came for half of one though we sent (talking,
-            # and nothing answers), and so does the first of a connection
-            # (no round trip measured yet). The link is dead once nothing came
-            # for 1.5 keepalives: noticed within that whatever the traffic; an
-            # idle link's PINGRESP has half a keepalive plus the last round trip.
-            if not ka:
-                pass
-            elif r >= ka + (ka >> 1):
-                self._lost(MQTTError("keepalive timeout: nothing from %s for %d ms" % (self._where(), r)))
-            elif self._ping_sent is None and (ticks_diff(now, self._last_out) >= ka or r >= ka >> 1 and (
-                    ticks_diff(self._last_out, self._last_in) > 0 or not self._pinged)):
-                self.ping()
-        elif not late:
+            if ka:
+                # Keepalive. A PINGREQ goes out once nothing was sent for a whole
+                # keepalive (MQTT's rule: an idle link pings once per keepalive),
+                # or once nothing came for half of one though we sent (talking,
+                # and nothing answers), and so does the first of a connection
+                # (no round trip measured yet). The link is dead once nothing came
+                # for 1.5 keepalives: noticed within that whatever the traffic; an
+                # idle link's PINGRESP has half a keepalive plus the last round trip.
+                r = ticks_diff(now, self._last_in)
+                d = ka + (ka >> 1) - r  # until the link is taken for dead
+                if d <= 0:
+                    self._lost(MQTTError("keepalive timeout: nothing from %s for %d ms" % (self._where(), r)))
+                    return 0
+                if self._ping_sent is None:
+                    p = ka - ticks_diff(now, self._last_out)
+                    if ticks_diff(self._last_out, self._last_in) > 0 or not self._pinged:
+                        p = min(p, (ka >> 1) - r)
+                    if p <= 0:
+                        self.ping()
+                        return 0
+                    d = min(d, p)
+                w = min(w, d)
+        elif w > 0:
             pass
         elif self.state:
             self._lost(MQTTError("connect timeout: no CONNACK from %s within %d ms"
                                  % (self._where(), self.options["connectTimeout"])))
+            return 0
         else:
             self._attempt(now)
+            return 0
+        return max(0, w)
 
     def _where(self):
         return "%s:%d" % self._server_at[:2]
@@ -700,6 +720,8 @@ def _timer(fn, ms, period):
         raise TypeError("callback must be callable")
     t = [ticks_add(ticks_ms(), ms), period, fn]
     _timers.append(t)
+    if waker[0]:  # a loop that sleeps until its deadline (mqtt.aio) hears of the new one
+        waker[0]()
     return t
 
 
@@ -725,21 +747,17 @@ def busy():  # clients or timers with something to do, or callbacks owed
     return bool(_clients or _timers or _later)
 
 
-def step_all(now, polled=0):
+def step_all(now, polled=0, cap=100):
     # One step of every timer and client; ms to the next deadline (at most
-    # 100). polled: poll() has just said which clients have input; else all read.
-    w = 100
-    if _timers:
-        for t in _timers[:]:  # (a callback may clear timers)
-            d = ticks_diff(t[0], now)
-            if d <= 0:
-                if t[1]:
-                    t[0] = ticks_add(now, t[1])
-                elif t in _timers:
-                    _timers.remove(t)
-                call(t[2])
-            elif d < w:
-                w = d
+    # cap). polled: poll() has just said which clients have input; else all read.
+    w = cap
+    for t in _timers[:]:  # (a callback may clear timers)
+        if ticks_diff(t[0], now) <= 0:
+            if t[1]:
+                t[0] = ticks_add(now, t[1])
+            elif t in _timers:
+                _timers.remove(t)
+            call(t[2])
     if _later:
         _run_later()
     i = len(_clients)
@@ -752,6 +770,8 @@ def step_all(now, polled=0):
             w = min(w, c._step(now))
     if _later:
         _run_later()
+    for t in _timers:  # (after the callbacks: they may have set some)
+        w = min(w, max(0, ticks_diff(t[0], now)))
     return w
 
 
@@ -763,8 +783,8 @@ def _register():
         p = _poller[0] = select.poll()
     for c in _clients:
         tr = c._transport
-        if tr:
-            p.register(tr.sock, 5 if c.unsent and not tr.rd or tr.opening else 1)
+        if tr:  # (input while reading is paused: not waited for)
+            p.register(tr.sock, (4 if c.unsent and not tr.rd or tr.opening else 0) | (c.reading and 1))
 
 
 def _wait(ms):  # poll, at most ms
