@@ -27,7 +27,8 @@ def connect(url=None, options=None, **kw):
          "maximumPacketSize": 4096, "ca": None, "ca_len": None, "cert": None, "key": None,
          "servername": None, "rejectUnauthorized": None, "properties": None, "auth": None,
          "autoUseTopicAlias": None, "autoAssignTopicAlias": None, "resendLimit": 3,
-         "reconnectPeriodMax": 30000, "reconnectOnConnackError": None, "servers": None, "zeroCopy": None}
+         "reconnectPeriodMax": 30000, "reconnectOnConnackError": None, "servers": None, "zeroCopy": None,
+         "link": None}
     if url:
         if not isinstance(url, str) or "://" not in url:
             raise ValueError("URL must look like mqtt://host:1883")

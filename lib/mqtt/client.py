@@ -117,6 +117,9 @@ class Client(Protocol):
         self._readable = 1  # input may be waiting: read at the next step (poll() says when, where it ran)
         self.reading = True  # False: nothing is read, TCP pushes back on the broker (a consumer that is full)
         self._listeners = {}  # event -> tuple of listeners
+        self._link = options.get("link")  # the network under it: up(), watch(fn) (link.py), or None
+        if self._link:
+            self._link.watch(self.link_changed)
         cb = options.get("callback")
         if cb:
             self.on("message", lambda t, m, p: cb(t, m))
@@ -455,6 +458,9 @@ class Client(Protocol):
         if self._filled:
             self._dispatch(tr)
         more = self._readable or not tr.short  # poll() saw input, or TLS may hold some: read
+        if not self.reading:  # paused by its consumer (see below)
+            self._last_in = ticks_ms()
+            more = 0
         k = 8  # reads in one step, then other clients get their turn
         while more and k:
             k -= 1
@@ -462,7 +468,7 @@ class Client(Protocol):
                 return  # closed by a handler
             if self.unsent > _PILED or self._held and len(self._held) >= self.options["queueSize"] \
                     or not self.reading:
-                # Output piles up, a handler holds messages, or reading is paused: read later. Input
+                # Output piles up, a handler holds messages, or its consumer is full: read later. Input
                 # not read is not input missing: keepalive counts it from now (while
                 # output piles up, from its last write that went through).
                 if self.unsent <= _PILED:
@@ -606,10 +612,29 @@ class Client(Protocol):
             self._lost(MQTTError("connect timeout: no CONNACK from %s within %d ms"
                                  % (self._where(), self.options["connectTimeout"])))
             return 0
+        elif self._link and not self._link.up():
+            # No network: no DNS, no connect until link_changed(True); an
+            # outage's first says so ('error', then 'offline', no 'close': nothing was tried)
+            self._deadline = None
+            if not self._backoff:
+                self._backoff = self.options["reconnectPeriod"]
+                self._emit("error", MQTTError("network link down", "ENETDOWN"))
+                self._emit("offline")
+            return 60000
         else:
             self._attempt(now)
             return 0
         return max(0, w)
+
+    def link_changed(self, up):
+        # The network under the client (options link) went up or down, told
+        # from the loop: down ends the connection at once, up connects at
+        # once instead of waiting out the back-off.
+        if not up:
+            if self.state:
+                self._lost(MQTTError("network link down", "ENETDOWN"))
+        elif self.state == _DOWN and self._ending is None and self in _clients:
+            self._deadline = ticks_ms()
 
     def _where(self):
         return "%s:%d" % self._server_at[:2]

@@ -1,0 +1,295 @@
+# mqtt.aio: the client under asyncio (MicroPython's and CPython's), an
+# adapter over the same client (optional: `import mqtt` does not load it).
+#   c = await mqtt.aio.connect("mqtt://broker.local", {"clientId": "a"})
+#   granted = await c.subscribe("home/#", {"qos": 1})
+#   await c.publish("home/x", b"21.5", {"qos": 1})  # returns once acknowledged
+#   async for topic, payload, packet in c.messages(): ...
+#   await c.end()
+# One task waits for each client's input (its socket's readiness, through
+# asyncio) and steps that client; one drives timers and deadlines
+# (keepalive, back-off, mqtt.setTimeout) and sleeps until the next one, or
+# until the program asks for something. Nothing polls at a fixed interval,
+# except while a connection opens or a full socket holds output back
+# (asyncio has no public wait for a writable socket on MicroPython).
+import asyncio
+from . import connect as _connect
+from . import client as _c
+from .core import MQTTError
+from .compat import MPY, ticks_ms, ticks_diff
+
+_mine = []  # the AsyncClients running
+_wake = [None]  # asyncio.Event the driver sleeps on (made in the running loop)
+_task = [None]  # the driver's task
+_SHORT = 10  # ms between steps while a connection opens or output waits for a full socket
+
+
+def _kick():
+    e = _wake[0]
+    if e:
+        e.set()
+
+
+async def _sleep(ev, ms):  # until ev is set, or ms passed
+    try:
+        if MPY:
+            await asyncio.wait_for_ms(ev.wait(), ms)
+        else:
+            await asyncio.wait_for(ev.wait(), ms / 1000)
+    except asyncio.TimeoutError:
+        pass
+
+
+if MPY:
+    async def _readable(sock, _):  # until sock has input (a 0-byte read consumes none)
+        await asyncio.StreamReader(sock).readinto(bytearray(0))
+else:
+    async def _readable(sock, a):
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        fd = sock.fileno()
+        loop.add_reader(fd, lambda: fut.done() or fut.set_result(None))
+        a._fd = fd
+        try:
+            await fut
+        finally:
+            if a._fd == fd:
+                a._fd = None
+                loop.remove_reader(fd)
+
+
+async def _drive():
+    # Every client's and timer's step, then sleep until the next deadline
+    # (or a watcher, a request or a new timer sets the event)
+    ev = _wake[0]
+    try:
+        while _mine or _c.busy():
+            ev.clear()
+            w = _c.step_all(ticks_ms(), 1, 60000)
+            for a in _mine[:]:
+                w = min(w, a._tend())
+            await _sleep(ev, w)
+    finally:
+        _task[0] = _wake[0] = _c.waker[0] = None
+
+
+def _start():
+    if not _task[0]:
+        _wake[0] = asyncio.Event()
+        _c.waker[0] = _kick
+        _task[0] = asyncio.create_task(_drive())
+    _kick()
+
+
+class _Messages:  # messages(): (topic, payload, packet) as they came, until the client ends
+    def __init__(self, a):
+        self.a = a
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        a = self.a
+        while not a._queue:
+            if a._ended:
+                raise StopAsyncIteration
+            a._got.clear()
+            await a._got.wait()
+        m = a._queue.pop(0)
+        if not a.client.reading:  # room again: read on
+            a.client.reading = True
+            a._room.set()
+            _kick()
+        return m
+
+
+class AsyncClient:
+    def __init__(self, client, queue_len):
+        self.client = client  # the mqtt.js-style client underneath
+        self._qmax = queue_len
+        self._queue = []  # messages for messages(), at most queue_len
+        self._got = asyncio.Event()  # a message came, or the client ended
+        self._room = asyncio.Event()  # messages() made room: reading goes on
+        self._reader = None  # the task waiting for input, and the socket it waits on
+        self._sock = None
+        self._fd = None  # (CPython: the fd registered with the loop)
+        self._ended = False
+        self._connack = None  # [event, result] while connect() waits
+        client.on("end", self._end_event)
+        client.on("close", self._unwatch)
+        if queue_len:
+            client.on("message", self._message)
+
+    # -- events, as the client's
+
+    def on(self, name, fn):
+        self.client.on(name, fn)
+        return self
+
+    def once(self, name, fn):
+        self.client.once(name, fn)
+        return self
+
+    def off(self, name, fn):
+        self.client.off(name, fn)
+        return self
+
+    @property
+    def connected(self):
+        return self.client.connected
+
+    # -- requests
+
+    async def publish(self, topic, message, options=None):
+        # returns once the broker has it (QoS 0: once written); MQTTError where the callback would have had one
+        await self._ask(self.client.publish, (topic, message, options))
+
+    async def subscribe(self, topic, options=None):  # the granted list
+        return await self._ask(self.client.subscribe, (topic, options))
+
+    async def unsubscribe(self, topic, options=None):
+        await self._ask(self.client.unsubscribe, (topic, options))
+
+    async def _ask(self, call, args):
+        # call(*args, callback), then wait for the callback: its error raised,
+        # else its granted list. A wait that is cancelled leaves the request
+        # to the client, its error (if any) told once as an 'error' event.
+        got = []
+        ev = asyncio.Event()
+        c = self.client
+
+        def done(err, granted=None):
+            got.append((err, granted))
+            ev.set()
+            if err and not waiting:  # nobody awaits it any more: said here, once
+                c.post("error", err)
+
+        waiting = [1]
+        call(*(args + (done,)))
+        _kick()
+        try:
+            await ev.wait()
+        except BaseException:  # (cancelled)
+            waiting.pop()
+            raise
+        err, granted = got[0]
+        if err:
+            raise err
+        return granted
+
+    async def end(self, force=False, options=None):
+        # end() as the client's; returns once it ended (what never completed is reported first)
+        ev = asyncio.Event()
+        self.client.end(force, options, ev.set)
+        _kick()
+        await ev.wait()
+
+    close = end
+
+    async def reconnect(self):
+        self.client.reconnect()
+        _kick()
+
+    def messages(self):
+        return _Messages(self)
+
+    # -- the driver's side
+
+    def _message(self, topic, payload, packet):
+        self._queue.append((topic, payload, packet))
+        self._got.set()
+        if len(self._queue) >= self._qmax:  # full: the client stops reading, TCP pushes back
+            self.client.reading = False
+
+    def _end_event(self):
+        self._ended = True
+        self._got.set()
+        self._unwatch()
+        if self in _mine:
+            _mine.remove(self)
+        if self._connack and not self._connack[1]:
+            self._connack[1] = MQTTError("client ended")
+            self._connack[0].set()
+
+    def _unwatch(self):  # stop waiting on the socket (the client closes it)
+        t = self._reader
+        self._reader = self._sock = None
+        if self._fd is not None:  # (CPython: off the loop's selector while the fd is still this one)
+            asyncio.get_event_loop().remove_reader(self._fd)
+            self._fd = None
+        if t and t is not asyncio.current_task():  # (the watcher's own step closed it: it ends by itself)
+            t.cancel()
+
+    def _tend(self):
+        # After a step of the driver: a watcher on the current socket; ms the
+        # driver may sleep for this client
+        c = self.client
+        s = c.socket()
+        if s is not self._sock:
+            self._unwatch()
+            if s is not None:
+                self._sock = s
+                self._reader = asyncio.create_task(self._watch(s))
+        if c.unsent:  # output the socket did not take yet (or a connection that opens)
+            c.drain()
+        return _SHORT if c.unsent or c.state == 1 and not c.connected else 60000
+
+    async def _watch(self, sock):
+        # input on sock: this client's step (reads, dispatches, writes); then
+        # the driver recomputes the deadlines the input moved
+        c = self.client
+        try:
+            while self._sock is sock:
+                if not c.reading:  # messages() is full: wait for room, not for input
+                    self._room.clear()
+                    await self._room.wait()
+                    continue
+                await _readable(sock, self)
+                if self._sock is not sock:
+                    return
+                c.loop(0)
+                _kick()
+        except asyncio.CancelledError:
+            pass
+
+
+async def connect(url=None, options=None, queue_len=32, **kw):
+    # mqtt.connect()'s arguments; returns once CONNACK came. A refusal, or no
+    # CONNACK within connectTimeout (retrying meanwhile), raises MQTTError
+    # and ends the client. queue_len: messages() holds up to that many
+    # (then the client stops reading until there is room); 0: listeners only.
+    o = dict(options or {}) if not isinstance(url, dict) else dict(url)
+    if isinstance(url, dict):
+        url = None
+    o["manualConnect"] = True
+    c = _connect(url, o, **kw)
+    a = AsyncClient(c, queue_len)
+    ca = a._connack = [asyncio.Event(), None]
+    errs = []
+
+    def up(connack):
+        ca[1] = connack
+        ca[0].set()
+
+    def error(err):  # a refusal, or a failure that is not retried, ends the wait
+        errs.append(err)
+        if getattr(err, "refused", 0) and not c.options.get("reconnectOnConnackError") \
+                or not c.options["reconnectPeriod"]:
+            ca[1] = err
+            ca[0].set()
+
+    c.once("connect", up)
+    c.on("error", error)
+    _mine.append(a)
+    _start()  # (first: the client's connect() then finds the loop driving, no background driver)
+    c.connect()
+    await _sleep(ca[0], c.options["connectTimeout"])
+    c.off("error", error)
+    a._connack = None
+    r = ca[1]
+    if not isinstance(r, dict):
+        err = r or MQTTError("connect timeout: no connection within %d ms%s"
+                             % (c.options["connectTimeout"], ": " + str(errs[-1]) if errs else ""))
+        c.end(True)
+        _kick()
+        raise err
+    return a
