@@ -37,6 +37,7 @@ class MQTTClient:
         self._opts = [None] * 6  # publish options by qos * 2 + retain, made once each
         self._t = self._tb = None  # the last topic handed to the callback, and as bytes
         self.c = None  # the mqtt.Client, made by the first connect()
+        self._cpublish = self._cdrain = None  # its publish and drain, bound once (publish's fast way)
         self._err = None  # why the connection went away
         self._exc = None  # an exception from the callback, raised to the caller
         self._msgs = 0
@@ -72,6 +73,8 @@ class MQTTClient:
             c.options.update(dict((k, v) for k, v in o.items() if v is not None))
         else:
             c = self.c = mqtt.connect(dict((k, v) for k, v in o.items() if v is not None))
+            self._cpublish = c.publish
+            self._cdrain = c.drain
             c.on("message", self._message)
             c.on("error", self._error)
             c.on("connect", self._connected)
@@ -145,6 +148,16 @@ class MQTTClient:
         self.c.ping()
 
     def publish(self, topic, msg, retain=False, qos=0):
+        # QoS 0 on a live connection: straight into the client's output, then
+        # written (as umqtt writes before it returns). Small on purpose: a
+        # frame of over 11 words comes from the heap on MicroPython, and a
+        # truth test of the client object looks up __bool__ and __len__.
+        if qos or retain or self.c is None or not self.c.connected:
+            return self._publish(topic, msg, retain, qos)
+        self._cpublish(topic, msg)  # (no options: nothing for the client to read)
+        self._cdrain()  # on its way now, as umqtt writes it
+
+    def _publish(self, topic, msg, retain, qos):
         c = self.c
         if not c or not c.connected:
             self._live()
@@ -155,7 +168,7 @@ class MQTTClient:
         if qos:
             return self._confirmed(topic, msg, o)
         c.publish(topic, msg, o)
-        c.drain()  # on its way now, as umqtt writes it
+        c.drain()
 
     def _confirmed(self, topic, msg, o):  # (a closure here, not in publish: a cell made per call)
         acked = []
