@@ -51,6 +51,19 @@ def test_umqtt_robust_reconnects_and_resubscribes(runtime, broker):
     assert "Received SUBSCRIBE from s-robust" in log, log
 
 
+def test_umqtt_publish_waits_for_a_stalled_link_and_raises_on_a_cut_one(runtime, broker, proxy):
+    """umqtt.simple's QoS 0 publish, as umqtt's blocking write: through a proxy
+    that reads nothing for a second it waits and loses nothing; on a link
+    that is gone it raises OSError."""
+    p = runtime.start("umqtt_stall.py", proxy.env(), timeout=60)
+    p.wait_line("frozen", 15)
+    time.sleep(1.0)
+    proxy.command("pass")
+    got = ok(p.wait())
+    assert any(x.startswith("OSError after the cut") for x in got), got
+    assert broker.log().count("Received PUBLISH from s-umqtt-stall (d0, q0, r0, m0, 'stall/t', ... (16384 bytes))") == 1000
+
+
 def test_driver_delivers_while_sleeping(runtime, broker):
     ok(runtime.run("driver_sleep.py", {"MQTT_URL": broker.url}),
        "received while sleeping: [b'ping'], driver running: True", "connected after end: False",

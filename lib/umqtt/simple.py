@@ -155,7 +155,8 @@ class MQTTClient:
         if qos or retain or self.c is None or not self.c.connected:
             return self._publish(topic, msg, retain, qos)
         self._cpublish(topic, msg)  # (no options: nothing for the client to read)
-        self._cdrain()  # on its way now, as umqtt writes it
+        if not self._cdrain():
+            self._stuck()
 
     def _publish(self, topic, msg, retain, qos):
         c = self.c
@@ -168,7 +169,20 @@ class MQTTClient:
         if qos:
             return self._confirmed(topic, msg, o)
         c.publish(topic, msg, o)
-        c.drain()
+        if not c.drain():
+            self._stuck()
+
+    def _stuck(self):
+        # Nothing was written: the socket is full (a slow broker) or the
+        # connection failed. A step of the client tells which; a failure
+        # raises OSError here, as umqtt's write would. Messages the client
+        # had to queue (its output buffer full) are waited for, as umqtt's
+        # blocking write waits, instead of being refused once its queue is full.
+        c = self.c
+        c.loop(0)
+        self._wait(lambda: not c.queue)
+        if not c.connected:
+            raise OSError(ENOTCONN)
 
     def _confirmed(self, topic, msg, o):  # (a closure here, not in publish: a cell made per call)
         acked = []
