@@ -6,6 +6,7 @@
 # make cli ARGS="sub -t 'a/#' -v"   the command line client (python -m mqtt), the same way
 # make size   code size report (tools/size.py)
 # make bench  benchmarks (tools/bench.py; BENCH_ARGS="--quick", "--growth", ...)
+#             MICROPY_DIR=~/micropython: umqtt.simple as its micropython-lib has it (else PyPI's 1.3.4)
 # make bench-clients   the loop's cost per step with 10, 100, 1000 clients (tools/bench_clients.py)
 # make venv   .venv from requirements.txt and requirements-dev.txt (redone when they change);
 #             make run and make cli need requirements.txt only (the MicroPython unix port)

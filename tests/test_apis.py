@@ -1,13 +1,16 @@
 """The API surfaces over the one client (HaaS createClient, umqtt.simple and
 umqtt.robust, the background driver, the seed 002 example), under both
 CPython and the MicroPython unix port, against mosquitto."""
+import os
+import re
+import subprocess
 import time
 
 import pytest
 
 import paho.mqtt.client as paho
 
-from broker import free_port
+from broker import free_port, micropython_path
 from conftest import across_restart, describe
 from test_integration import ok
 
@@ -49,6 +52,47 @@ def test_umqtt_robust_reconnects_and_resubscribes(runtime, broker):
     assert "mqtt reconnect: " in out, describe(*res)  # robust's DEBUG log of failed attempts
     log = broker.log()  # the restarted broker: a fresh session, so the client subscribed again
     assert "Received SUBSCRIBE from s-robust" in log, log
+
+
+def test_umqtt_publish_waits_for_a_stalled_link_and_raises_on_a_cut_one(runtime, broker, proxy):
+    """umqtt.simple's QoS 0 publish, as umqtt's blocking write: through a proxy
+    that reads nothing for a second it waits and loses nothing; on a link
+    that is gone it raises OSError."""
+    p = runtime.start("umqtt_stall.py", proxy.env(), timeout=60)
+    p.wait_line("frozen", 15)
+    time.sleep(1.0)
+    proxy.command("pass")
+    got = ok(p.wait())
+    assert any(x.startswith("OSError after the cut") for x in got), got
+    assert broker.log().count("Received PUBLISH from s-umqtt-stall (d0, q0, r0, m0, 'stall/t', ... (16384 bytes))") == 1000
+
+
+def test_umqtt_publish_frame_stays_on_the_stack():
+    """umqtt.simple's publish() is the hot call of a umqtt program: its frame
+    stays within the 11 words MicroPython keeps on the C stack (a larger one,
+    or one with a try, is allocated from the heap and freed on every call,
+    and on a fragmented heap finding room for it costs more than the call)."""
+    mp = micropython_path()
+    if not mp:
+        pytest.skip("no micropython")
+    src = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib", "umqtt", "simple.py")
+    r = subprocess.run([mp, "-v", "-v", "-v", "-c", "compile(open(%r).read(), 'simple.py', 'exec')" % src],
+                       capture_output=True, text=True, timeout=30)
+    frames = {}  # function name -> (N_STATE, N_EXC_STACK), from the compiler's dump
+    name = None
+    for line in (r.stdout + r.stderr).splitlines():
+        m = re.search(r"code block '([^']+)'", line)
+        if m:
+            name = m.group(1)
+        m = re.match(r"\(N_STATE (\d+)\)", line)
+        if m:
+            n = int(m.group(1))
+        m = re.match(r"\(N_EXC_STACK (\d+)\)", line)
+        if m and name:
+            frames.setdefault(name, (n, int(m.group(1))))
+    if "publish" not in frames:
+        pytest.skip("this micropython does not print its bytecode (-v -v -v)")
+    assert frames["publish"][0] <= 11 and frames["publish"][1] == 0, frames["publish"]
 
 
 def test_driver_delivers_while_sleeping(runtime, broker):

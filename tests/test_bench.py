@@ -43,3 +43,50 @@ def test_bench_quick(tmp_path):
     assert "skipped:" in out and "frozen" in out  # said what it skipped
     assert len(d["targets"]) >= 15
     assert all(t["verdict"] in ("met", "MISSED", "n/a") for t in d["targets"])
+
+
+def _bench():
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    sys.dont_write_bytecode = True
+    try:
+        import bench
+    finally:
+        sys.path.pop(0)
+    return bench
+
+
+def test_umqtt_simple_column_is_micropython_libs_from_a_checkout(tmp_path, monkeypatch):
+    """The umqtt.simple column runs micropython-lib's umqtt/simple.py from
+    MICROPY_DIR's submodule (or UMQTT_SIMPLE's file), named with the version
+    in its package's manifest.py; PyPI's 1.3.4 is the fallback and the second
+    column."""
+    bench = _bench()
+    pkg = tmp_path / "mp" / "lib" / "micropython-lib" / "micropython" / "umqtt.simple"
+    (pkg / "umqtt").mkdir(parents=True)
+    (pkg / "umqtt" / "simple.py").write_text("class MQTTClient:\n    pass\n")
+    (pkg / "manifest.py").write_text('metadata(description="Lightweight MQTT client for MicroPython.", '
+                                     'version="1.8.0")\n\nrequire("ssl")\n\npackage("umqtt")\n')
+    monkeypatch.delenv("UMQTT_SIMPLE", raising=False)
+    monkeypatch.setenv("MICROPY_DIR", str(tmp_path / "mp"))
+    out, skipped = bench.umqtt_sources(["ours-umqtt", "umqtt.simple"])
+    assert out["umqtt.simple"][0] == str(pkg / "umqtt" / "simple.py") and out["umqtt.simple"][2] == "1.8.0"
+    assert not skipped and bench.umqtt_title("1.8.0") == "umqtt.simple 1.8.0 (.mpy)"
+    assert bench.umqtt_title("1.3.4", "umqtt.simple-pypi") == "umqtt.simple 1.3.4, PyPI (.mpy)"
+
+    other = tmp_path / "other" / "umqtt.simple"  # UMQTT_SIMPLE wins; its manifest gives the version
+    (other / "umqtt").mkdir(parents=True)
+    (other / "umqtt" / "simple.py").write_text("")
+    (other / "manifest.py").write_text('metadata(version = "1.9.1")\n')
+    monkeypatch.setenv("UMQTT_SIMPLE", str(other / "umqtt" / "simple.py"))
+    out, _ = bench.umqtt_sources(["umqtt.simple"])
+    assert out["umqtt.simple"][2] == "1.9.1" and out["umqtt.simple"][1].startswith("UMQTT_SIMPLE=")
+
+    # a checkout without the submodule: PyPI's instead, and the reason is given
+    monkeypatch.delenv("UMQTT_SIMPLE")
+    monkeypatch.setenv("MICROPY_DIR", str(tmp_path / "empty"))
+    monkeypatch.setattr(bench, "umqtt_pypi", lambda: ("/pypi/umqtt/simple.py", "PyPI", "1.3.4"))
+    out, skipped = bench.umqtt_sources(["umqtt.simple", "umqtt.simple-pypi"])
+    assert out == {"umqtt.simple": ("/pypi/umqtt/simple.py", "PyPI", "1.3.4")}, out
+    assert any("git submodule update --init lib/micropython-lib" in x and "PyPI's 1.3.4 instead" in x
+               for x in skipped), skipped
+    assert any(x.startswith("umqtt.simple-pypi: PyPI's 1.3.4 is the umqtt.simple column") for x in skipped)

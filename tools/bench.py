@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Throughput and memory bench: this package beside its umqtt drop-in, the
-original umqtt.simple, chumicro-mqtt, paho-mqtt and raw-socket ceilings,
-against a private mosquitto on 127.0.0.1.
+original umqtt.simple (micropython-lib's current one from MICROPY_DIR's
+checkout, and PyPI's 1.3.4), chumicro-mqtt, paho-mqtt and raw-socket
+ceilings, against a private mosquitto on 127.0.0.1.
 
     .venv/bin/python tools/bench.py [--rounds N] [--quick] [--growth] [--only ours,raw] [--json FILE]
 
@@ -18,6 +19,7 @@ import io
 import json
 import os
 import queue
+import re
 import shutil
 import socket
 import statistics
@@ -40,15 +42,19 @@ PAYLOAD = 64
 WINDOW = 20
 K = 1024
 
-# The original umqtt.simple, from micropython-lib as published on PyPI. Its
-# sdist has no setup.py, so pip cannot install it: the bench downloads that
-# one pinned file from PyPI (checked against its sha256) into .venv/ once.
-# UMQTT_SIMPLE=/path/to/umqtt/simple.py uses another copy instead (e.g.
-# micropython-lib's current 1.8.0, whose publish() and wait_msg() are the
-# same code apart from a shared length encoder).
+# The original umqtt.simple. The column "umqtt.simple" is micropython-lib's
+# current one (what `mip install umqtt.simple` gives, 1.8.0 as of 2026),
+# taken from UMQTT_SIMPLE=/path/to/umqtt/simple.py or from a MicroPython
+# checkout (MICROPY_DIR), whose lib/micropython-lib submodule has it at
+# UMQTT_IN_CHECKOUT; its version is its package's manifest.py's. Without
+# either it is PyPI's micropython-umqtt.simple 1.3.4, micropython-lib's last
+# upload there, which otherwise runs as the second column "umqtt.simple-pypi".
+# That sdist has no setup.py, so pip cannot install it: the bench downloads
+# that one pinned file from PyPI (checked against its sha256) into .venv/ once.
 UMQTT_PYPI = ("micropython-umqtt.simple", "1.3.4",
               "b6a2520239e3992c63a7de9370ee9b3d9d27819a90359c521f1c0f7ccab8d12f")
 UMQTT_CACHE = os.path.join(ROOT, ".venv", "bench", "umqtt.simple-" + UMQTT_PYPI[1])
+UMQTT_IN_CHECKOUT = "lib/micropython-lib/micropython/umqtt.simple/umqtt/simple.py"
 
 FROZEN_DEFAULT = os.path.join(ROOT, "firmware", "UNIX", "micropython")
 # the same unix port built for i686 (make firmware BOARD=UNIX BITS=32): a board's
@@ -91,6 +97,8 @@ CLIENTS = {
                          ("recv@1024",), "mp_umqtt_min", True),
     "umqtt.simple": Client("umqtt.simple (.mpy)", "mpy", "mp_umqtt", ("qos0", "recv", "qos1one"),
                            ("recv@1024",), "mp_umqtt_min"),
+    "umqtt.simple-pypi": Client("umqtt.simple %s, PyPI (.mpy)" % UMQTT_PYPI[1], "mpy", "mp_umqtt",
+                                ("qos0", "recv", "qos1one"), ("recv@1024",), "mp_umqtt_min"),
     "chumicro": Client("chumicro (.mpy)", "mpy", "mp_chumicro", ("qos0", "recv", "qos1one", "qos1"),
                        ("qos1@16", "qos1@1024", "qos1@16384", "recv@1024"), "mp_chumicro_min"),
     "paho": Client("paho (CPython)", "cpy", "cpy_paho.py", ("qos0", "recv", "qos1one", "qos1", "qos2"),
@@ -168,18 +176,45 @@ def flood(port, topic, n, sz):
 # -- where the other clients come from
 
 
-def umqtt_original():
-    """(path of the original umqtt/simple.py, how it was obtained); Fail if none."""
+def umqtt_version(src):
+    """The version in the manifest.py of the micropython-lib package that src
+    (.../umqtt.simple/umqtt/simple.py) belongs to, or None."""
+    m = os.path.join(os.path.dirname(os.path.dirname(src)), "manifest.py")
+    try:
+        with open(m) as f:
+            text = f.read()
+    except OSError:
+        return None
+    v = re.search(r"""\bversion\s*=\s*["']([^"']+)["']""", text)
+    return v.group(1) if v else None
+
+
+def umqtt_current():
+    """(path, how, version) of micropython-lib's umqtt/simple.py from
+    UMQTT_SIMPLE or from MICROPY_DIR's submodule; None when neither is set;
+    Fail when the one set has no such file."""
     p = os.environ.get("UMQTT_SIMPLE")
     if p:
         if not os.path.isfile(p):
             raise Fail("UMQTT_SIMPLE=%s: no such file" % p)
-        return p, "UMQTT_SIMPLE=" + p
+        return p, "UMQTT_SIMPLE=" + p, umqtt_version(p)
+    top = os.environ.get("MICROPY_DIR")
+    if not top:
+        return None
+    p = os.path.join(top, UMQTT_IN_CHECKOUT)
+    if not os.path.isfile(p):
+        raise Fail("MICROPY_DIR=%s has no %s (git submodule update --init lib/micropython-lib)"
+                   % (top, UMQTT_IN_CHECKOUT))
+    return p, "MICROPY_DIR=%s (its micropython-lib submodule)" % top, umqtt_version(p)
+
+
+def umqtt_pypi():
+    """(path, how, version) of PyPI's umqtt/simple.py, downloaded once; Fail if it can't be."""
     name, ver, sha = UMQTT_PYPI
     dst = os.path.join(UMQTT_CACHE, "umqtt", "simple.py")
     how = "%s %s (PyPI sdist, sha256 checked)" % (name, ver)
     if os.path.isfile(dst):
-        return dst, how
+        return dst, how, ver
     try:
         with urllib.request.urlopen("https://pypi.org/pypi/%s/json" % name, timeout=30) as r:
             meta = json.load(r)
@@ -199,7 +234,68 @@ def umqtt_original():
     with open(dst + ".tmp", "wb") as f:
         f.write(src)
     os.replace(dst + ".tmp", dst)
-    return dst, how
+    return dst, how, ver
+
+
+def umqtt_sources(names):
+    """({column: (path, how, version)}, [what was skipped, why]) for the
+    umqtt.simple columns among names: umqtt.simple is micropython-lib's
+    current copy when one is given (umqtt_current), else PyPI's;
+    umqtt.simple-pypi is PyPI's beside another umqtt.simple."""
+    out, skipped = {}, []
+    cur = pypi = None
+    why = ""
+    if "umqtt.simple" in names:
+        try:
+            cur = umqtt_current()
+        except Fail as e:
+            why = "%s; " % e
+    if "umqtt.simple-pypi" in names or ("umqtt.simple" in names and not cur):
+        try:
+            pypi = umqtt_pypi()
+        except Fail as e:
+            why += str(e)
+    if cur and pypi and not cur[2] and same_file(cur[0], pypi[0]):  # PyPI's, named by UMQTT_SIMPLE
+        cur = cur[:2] + (pypi[2],)
+    if "umqtt.simple" in names:
+        if cur or pypi:
+            out["umqtt.simple"] = cur or pypi
+            if not cur and why:
+                skipped.append("umqtt.simple: %sPyPI's %s instead" % (why, UMQTT_PYPI[1]))
+        else:
+            skipped.append("umqtt.simple: " + why.rstrip("; "))
+    if "umqtt.simple-pypi" in names:
+        if not pypi:
+            skipped.append("umqtt.simple-pypi: " + why.rstrip("; "))
+        elif "umqtt.simple" in out and same_file(out["umqtt.simple"][0], pypi[0]):
+            skipped.append("umqtt.simple-pypi: PyPI's %s is the umqtt.simple column (micropython-lib's "
+                           "current one: MICROPY_DIR=checkout or UMQTT_SIMPLE=.../umqtt/simple.py)"
+                           % UMQTT_PYPI[1])
+        else:
+            out["umqtt.simple-pypi"] = pypi
+    return out, skipped
+
+
+def same_file(a, b):
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        with open(a, "rb") as f, open(b, "rb") as g:
+            return f.read() == g.read()
+    except OSError:
+        return False
+
+
+def umqtt_title(version, column="umqtt.simple"):
+    pypi = ", PyPI" if column == "umqtt.simple-pypi" else ""
+    return "umqtt.simple %s%s (.mpy)" % (version or "(version unknown)", pypi)
+
+
+TITLES = {}  # column -> its title where it is not CLIENTS' (the umqtt.simple columns: their versions)
+
+
+def title(c):
+    return TITLES.get(c) or CLIENTS[c].title
 
 
 def chumicro_root():
@@ -274,14 +370,21 @@ class Bench:
             d = os.path.join(self.tmp, "ours-min")
             size.compile_tree(size.LIB, size.MINIMAL_SET + ["umqtt/simple.py"], "x64", d)
             self.stage["ours-min"] = self.stage["ours-umqtt-min"] = d + ":" + sc
+        umqtt, skipped = umqtt_sources(names)
+        self.skipped += skipped
+        self.umqtt_src = {}  # column -> the folder its umqtt/simple.py is in
         for name in list(names):
             try:
-                if name == "umqtt.simple":
-                    src, how = umqtt_original()
-                    self.info["umqtt.simple"] = how
-                    d = os.path.join(self.tmp, "umqtt.simple")
-                    size.compile_tree(os.path.dirname(os.path.dirname(src)), ["umqtt/simple.py"], "x64", d)
-                    self.umqtt_src = os.path.dirname(os.path.dirname(src))
+                if name in ("umqtt.simple", "umqtt.simple-pypi"):
+                    if name not in umqtt:  # (skipped, and said why)
+                        names.remove(name)
+                        continue
+                    src, how, ver = umqtt[name]
+                    self.info[name] = "umqtt.simple %s from %s" % (ver or "(version unknown)", how)
+                    TITLES[name] = umqtt_title(ver, name)
+                    d = os.path.join(self.tmp, name)
+                    self.umqtt_src[name] = os.path.dirname(os.path.dirname(src))
+                    size.compile_tree(self.umqtt_src[name], ["umqtt/simple.py"], "x64", d)
                     self.stage[name] = self.stage[name + "-min"] = d + ":" + sc
                 elif name == "chumicro":
                     self.chu_root = chumicro_root()
@@ -622,9 +725,10 @@ def main(argv=None):
                         mem[c]["mpy_min"] = rep["minimal_total"] + (
                             rep["modules"]["umqtt/simple.py"] if c == "ours-umqtt" else 0)
                         mem[c]["mpy_all"] = rep["total"]
-            if "umqtt.simple" in names:
-                sz = size.compile_tree(b.umqtt_src, ["umqtt/simple.py"], "xtensawin", os.path.join(szd, "u"))
-                mem["umqtt.simple"]["mpy_min"] = mem["umqtt.simple"]["mpy_all"] = sum(sz.values())
+            for c in ("umqtt.simple", "umqtt.simple-pypi"):
+                if c in names:
+                    sz = size.compile_tree(b.umqtt_src[c], ["umqtt/simple.py"], "xtensawin", os.path.join(szd, c))
+                    mem[c]["mpy_min"] = mem[c]["mpy_all"] = sum(sz.values())
             if "chumicro" in names and mem["chumicro"].get("modules"):
                 files = [mod_file(b.chu_root, x) for x in mem["chumicro"]["modules"]]
                 sz = size.compile_tree(b.chu_root, files, "xtensawin", os.path.join(szd, "chu"))
@@ -639,7 +743,7 @@ def main(argv=None):
                 json.dump({"date": time.strftime("%Y-%m-%d %H:%M:%S"), "mosquitto": broker.version,
                            "micropython": mp_version(b.mpy), "n": n, "rounds": rounds,
                            "payload": PAYLOAD, "window": WINDOW, "one_at_a_time_ms": limit,
-                           "sources": b.info, "samples": samples, "figures": fig, "memory": mem,
+                           "sources": b.info, "titles": TITLES, "samples": samples, "figures": fig, "memory": mem,
                            "targets": targets, "failures": b.failures, "skipped": b.skipped},
                           f, indent=1)
         return 0
@@ -682,6 +786,8 @@ def pooled(files, out=None):
         frozen = frozen or "frozen" in d["sources"]
     fig = {c: {f: summary([v for v in samples[c][f] if v is not None]) for f in samples[c]} for c in names}
     d = ds[0]
+    for x in ds:  # (the umqtt.simple columns' versions; runs of older benches have none)
+        TITLES.update(x.get("titles") or {})
     print("%d runs pooled (%s): %d rounds; mosquitto %s, %s; %d-byte payloads, N=%d, window %d, "
           "one-at-a-time runs %d ms: median (min–max)" % (
               len(ds), ", ".join(os.path.basename(x) for x in files), sum(x["rounds"] for x in ds),
@@ -724,7 +830,7 @@ def report(names, samples, fig, mem, frozen, skipped, failures, growth):
             rows.append([label] + cells)
     if any(v for c in samples for v in samples[c].values()):  # not --rounds 0
         print()
-        table(["figure"] + [CLIENTS[c].title for c in names], rows)
+        table(["figure"] + [title(c) for c in names], rows)
 
     mrows = []
     K1 = [("total", "heap: import + connect, .mpy, B"), ("imported", "heap taken by the import, .mpy, B"),
@@ -751,7 +857,7 @@ def report(names, samples, fig, mem, frozen, skipped, failures, growth):
             mrows.append([label] + cells)
     if mrows:
         print()
-        table(["memory and size"] + [CLIENTS[c].title for c in mnames], mrows)
+        table(["memory and size"] + [title(c) for c in mnames], mrows)
     o = mem.get("ours", {})
     notes = []
     if o.get("floor") is not None:
@@ -774,17 +880,18 @@ def report(names, samples, fig, mem, frozen, skipped, failures, growth):
     mods = o.get("modules")
     fro = bool(frozen)
     conn = o.get("frozen_connect") if fro else o.get("connect")
+    u = title("umqtt.simple")[:-7]  # (its version: "umqtt.simple 1.8.0")
     T = [
-        ("receive ≥ 1.5 × umqtt.simple", ratio(samples, "ours", "recv", "umqtt.simple", "recv"), ">=", 1.5, "r"),
+        ("receive ≥ 1.5 × " + u, ratio(samples, "ours", "recv", "umqtt.simple", "recv"), ">=", 1.5, "r"),
         ("receive ≥ 0.3 × raw", ratio(samples, "ours", "recv", "raw", "recv"), ">=", 0.3, "r"),
         ("receive: no allocation beyond topic + payload (B/msg)", o.get("per_message"), "<=",
          o.get("floor"), "b"),
         ("QoS 0 publish ≥ 0.85 × raw", ratio(samples, "ours", "qos0", "raw", "qos0"), ">=", 0.85, "r"),
         ("QoS 1 one at a time ≥ 0.5 × raw busy-poll",
          ratio(samples, "ours", "qos1one", "raw", "qos1busy"), ">=", 0.5, "r"),
-        ("drop-in QoS 0 publish ≥ 1 × umqtt.simple",
+        ("drop-in QoS 0 publish ≥ 1 × " + u,
          ratio(samples, "ours-umqtt", "qos0", "umqtt.simple", "qos0"), ">=", 1.0, "r"),
-        ("drop-in receive ≥ 1 × umqtt.simple",
+        ("drop-in receive ≥ 1 × " + u,
          ratio(samples, "ours-umqtt", "recv", "umqtt.simple", "recv"), ">=", 1.0, "r"),
         ("drop-in allocation per publish ≤ 16 B", mem.get("ours-umqtt", {}).get("per_publish"), "<=", 16, "b"),
         ("frozen: minimum heap ≤ 10 K", o.get("frozen_min_heap") if fro else None, "<=", 10 * K, "b"),

@@ -37,6 +37,7 @@ class MQTTClient:
         self._opts = [None] * 6  # publish options by qos * 2 + retain, made once each
         self._t = self._tb = None  # the last topic handed to the callback, and as bytes
         self.c = None  # the mqtt.Client, made by the first connect()
+        self._cpublish = self._cdrain = None  # its publish and drain, bound once (publish's fast way)
         self._err = None  # why the connection went away
         self._exc = None  # an exception from the callback, raised to the caller
         self._msgs = 0
@@ -72,6 +73,8 @@ class MQTTClient:
             c.options.update(dict((k, v) for k, v in o.items() if v is not None))
         else:
             c = self.c = mqtt.connect(dict((k, v) for k, v in o.items() if v is not None))
+            self._cpublish = c.publish
+            self._cdrain = c.drain
             c.on("message", self._message)
             c.on("error", self._error)
             c.on("connect", self._connected)
@@ -145,6 +148,17 @@ class MQTTClient:
         self.c.ping()
 
     def publish(self, topic, msg, retain=False, qos=0):
+        # QoS 0 on a live connection: straight into the client's output, then
+        # written (as umqtt writes before it returns). Small on purpose: a
+        # frame of over 11 words comes from the heap on MicroPython, and a
+        # truth test of the client object looks up __bool__ and __len__.
+        if qos or retain or self.c is None or not self.c.connected:
+            return self._publish(topic, msg, retain, qos)
+        self._cpublish(topic, msg)  # (no options: nothing for the client to read)
+        if not self._cdrain():
+            self._stuck()
+
+    def _publish(self, topic, msg, retain, qos):
         c = self.c
         if not c or not c.connected:
             self._live()
@@ -155,7 +169,20 @@ class MQTTClient:
         if qos:
             return self._confirmed(topic, msg, o)
         c.publish(topic, msg, o)
-        c.drain()  # on its way now, as umqtt writes it
+        if not c.drain():
+            self._stuck()
+
+    def _stuck(self):
+        # Nothing was written: the socket is full (a slow broker) or the
+        # connection failed. A step of the client tells which; a failure
+        # raises OSError here, as umqtt's write would. Messages the client
+        # had to queue (its output buffer full) are waited for, as umqtt's
+        # blocking write waits, instead of being refused once its queue is full.
+        c = self.c
+        c.loop(0)
+        self._wait(lambda: not c.queue)
+        if not c.connected:
+            raise OSError(ENOTCONN)
 
     def _confirmed(self, topic, msg, o):  # (a closure here, not in publish: a cell made per call)
         acked = []
