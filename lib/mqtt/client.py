@@ -504,7 +504,8 @@ class Client(Protocol):
     def _dispatch(self, tr):
         # events parsed from the input, each dispatched before the next is
         # parsed, callbacks owed in between: all in the order the broker sent it
-        while self._transport is tr:
+        # (while reading is paused, what is buffered waits too)
+        while self._transport is tr and self.reading:
             ev = self.next_event()
             if not ev:
                 return

@@ -1,0 +1,28 @@
+"""mqtt.aio, the asyncio face of the client, on both runtimes against a
+private mosquitto: QoS 0/1/2 in order through messages(), several clients
+and timers on one loop, a broker restart under awaited publishes, end()
+with requests outstanding, cancelled waits, back-pressure."""
+from conftest import across_restart
+from test_integration import ok
+
+
+def test_aio_roundtrips_several_clients_and_timers(runtime, broker):
+    ok(runtime.run("aio_basic.py", {"MQTT_URL": broker.url}),
+       "granted [{'topic': 'aio/t/#', 'qos': 2}]", "messages in order: True, timer ran: True",
+       "ended: False False, closes 1")
+
+
+def test_aio_publishes_ride_out_a_broker_restart(runtime, broker):
+    res = across_restart(runtime, broker, "aio_restart.py", {"MQTT_URL": broker.url})
+    ok(res, "outcomes: 30, each once: True, acknowledged: 30, reconnected: True")
+
+
+def test_aio_end_and_cancelled_waits(runtime, broker):
+    ok(runtime.run("aio_end_cancel.py", {"MQTT_URL": broker.url}),
+       "end with 50 outstanding: 50 outcomes, each acknowledged or ended: True, some ended: True",
+       "cancelled waits: acked quietly True, failure told ['client ended'], left in the client: 0")
+
+
+def test_aio_back_pressure(runtime, broker):
+    ok(runtime.run("aio_backpressure.py", {"MQTT_URL": broker.url}),
+       "paused while full: True, queue at most 4, 200 in order: True, still connected: True")
