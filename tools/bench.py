@@ -93,6 +93,7 @@ class Client:
 CLIENTS = {
     "ours": Client("ours (.mpy)", "mpy", "mp_ours", ("qos0", "recv", "qos1one", "qos1", "qos2"),
                    ("qos1@16", "qos1@1024", "qos1@16384", "recv@1024"), "mp_ours_min", True),
+    "ours-aio": Client("ours, mqtt.aio (.mpy)", "mpy", "mp_aio", ("recv", "qos1one", "qos1")),
     "ours-umqtt": Client("ours-umqtt (.mpy)", "mpy", "mp_umqtt", ("qos0", "recv", "qos1one"),
                          ("recv@1024",), "mp_umqtt_min", True),
     "umqtt.simple": Client("umqtt.simple (.mpy)", "mpy", "mp_umqtt", ("qos0", "recv", "qos1one"),
@@ -361,10 +362,11 @@ class Bench:
         mp = [f for f in sorted(os.listdir(SCRIPTS)) if f.startswith("mp_") and f.endswith(".py")]
         size.compile_tree(SCRIPTS, mp, "x64", sc)
         self.scripts = sc
-        if "ours" in names or "ours-umqtt" in names:
+        if "ours" in names or "ours-umqtt" in names or "ours-aio" in names:
             d = os.path.join(self.tmp, "ours")  # the whole of lib/, as installed
             size.compile_tree(size.LIB, size.py_files(size.LIB), "x64", d)
             self.stage["ours"] = self.stage["ours-umqtt"] = d + ":" + sc
+            self.stage["ours-aio"] = d + ":" + sc + ":.frozen"  # (the unix port's asyncio is frozen)
             # minimum heap and heap figures: what a minimal board carries (its
             # set only: no background driver, which mqtt imports when there)
             d = os.path.join(self.tmp, "ours-min")
@@ -514,6 +516,31 @@ class Bench:
         if r["n"] < 1 or r["us"] <= 0:
             raise Fail("too few messages to time: %r" % r)
         return r["n"] * 1e6 / r["us"]
+
+    def wakeups(self, name, mode, ms):
+        # poll/select system calls a second of a client idle for ms (strace -c):
+        # the calls of a run idle for ms less those of one idle for none
+        # (connecting and ending), over the ms
+        st = shutil.which("strace")
+        if not st:
+            raise Fail("strace is not installed (Debian: apt-get install strace)")
+        calls = ("poll", "ppoll", "epoll_wait", "epoll_pwait", "select", "pselect6")
+        n = []
+        for t in (0, ms):
+            argv, env = self.cmd(name, [mode, str(self.port), "1", str(PAYLOAD), str(WINDOW), str(t)])
+            out = os.path.join(self.tmp, "strace-%s-%d.txt" % (mode, t))
+            r = subprocess.run([st, "-f", "-c", "-o", out, "-e", "trace=" + ",".join(calls)] + argv, env=env,
+                               cwd=self.tmp, capture_output=True, text=True, timeout=t / 1000 + 60)
+            if r.returncode:
+                raise Fail("%s exited %d: %s" % (mode, r.returncode, (r.stdout + r.stderr).strip()[-300:]))
+            k = 0
+            with open(out) as f:
+                for ln in f:
+                    w = ln.split()
+                    if w and w[-1] in calls and len(w) >= 5:
+                        k += int(w[3])
+            n.append(k)
+        return max(0, n[1] - n[0]) * 1000 / ms
 
     def note(self, name, what, e):
         msg = "%s %s: %s" % (name, what, e)
@@ -715,6 +742,22 @@ def main(argv=None):
             except (Fail, KeyError) as e:
                 b.note("ours", "flat", e)
 
+        if "ours-aio" in names:  # mqtt.aio: heap over mqtt.run() for the same work; idle wake-ups
+            m = mem["ours-aio"]
+            for kind in (None,) + tuple(b.frozens):
+                print("memory: ours-aio %s" % (kind or ".mpy"), file=sys.stderr)
+                try:
+                    m[(kind or "mpy") + "_extra"] = (b.run("ours-aio", "work", 20, frozen=kind)["heap"]
+                                                    - b.run("ours-aio", "workrun", 20, frozen=kind)["heap"])
+                except Fail as e:
+                    b.note("ours-aio", "heap %s" % (kind or ".mpy"), e)
+            for mode in ("idle", "idlerun", "idlereadme"):
+                print("idle: %s, 10 s" % mode, file=sys.stderr)
+                try:
+                    m[mode] = b.wakeups("ours-aio", mode, 3000 if a.quick else 10000)
+                except Fail as e:
+                    b.note("ours-aio", mode, e)
+
         szd = os.path.join(tmp, "xtensawin")
         try:
             if "ours" in names or "ours-umqtt" in names:
@@ -868,6 +911,16 @@ def report(names, samples, fig, mem, frozen, skipped, failures, growth):
                      + " (%s B)" % fmt_bytes(o.get("imported_all")))
     if "frozen_modules" in o:
         notes.append("frozen `import mqtt` imports: " + ", ".join(o["frozen_modules"]))
+    ai = mem.get("ours-aio", {})
+    if "idle" in ai or "idlerun" in ai or "idlereadme" in ai:
+        notes.append("idle, keepalive 60 (poll calls a second, strace -c): mqtt.aio %s, mqtt.run() %s, "
+                     "mqtt.run(timeout_ms=0) + asyncio.sleep(0.01) in a loop %s" % tuple(
+                         "%.1f" % ai[k] if k in ai else "–" for k in ("idle", "idlerun", "idlereadme")))
+    if "mpy_extra" in ai or "frozen32_extra" in ai:
+        notes.append("mqtt.aio: heap after connect, subscribe and 20 QoS 1 round trips, over mqtt.run()'s: "
+                     + ", ".join("%s %s B" % (k, fmt_bytes(ai[k + "_extra"]))
+                                 for k in ("mpy", "frozen", "frozen32") if k + "_extra" in ai)
+                     + " (`import mqtt.aio` included; asyncio itself, which the program has either way, not)")
     if mem.get("chumicro", {}).get("modules"):
         notes.append("chumicro's set = the modules it imported: " + ", ".join(mem["chumicro"]["modules"]))
     notes.append("minimum heap: smallest -X heapsize (1 KiB steps) that connects, subscribes at "
@@ -905,6 +958,15 @@ def report(names, samples, fig, mem, frozen, skipped, failures, growth):
          len([m for m in mods if m not in mins]), "<=", 0, "mods"),
         ("minimal 3.1.1 set ≤ 12,366 B xtensawin", o.get("mpy_min"), "<=", 12366, "b"),
         ("QoS 2 / QoS 1 pipelined ≥ 0.6", ratio(samples, "ours", "qos2", "ours", "qos1"), ">=", 0.6, "r"),
+        ("mqtt.aio: QoS 1 one at a time ≥ 0.8 × mqtt.run()",
+         ratio(samples, "ours-aio", "qos1one", "ours", "qos1one"), ">=", 0.8, "r"),
+        ("mqtt.aio: QoS 1 one at a time ≥ 5 × mqtt_as",
+         ratio(samples, "ours-aio", "qos1one", "mqtt_as", "qos1one"), ">=", 5.0, "r"),
+        ("mqtt.aio: receive ≥ 0.8 × mqtt.run()", ratio(samples, "ours-aio", "recv", "ours", "recv"), ">=", 0.8, "r"),
+        ("mqtt.aio: idle wake-ups a second, keepalive 60", mem.get("ours-aio", {}).get("idle"), "<=", 2, "n"),
+        ("mqtt.aio: heap over mqtt.run() ≤ 4 K (frozen 32-bit)", mem.get("ours-aio", {}).get("frozen32_extra"),
+         "<=", 4 * K, "b"),
+        ("mqtt.aio: heap over mqtt.run() ≤ 4 K (.mpy)", mem.get("ours-aio", {}).get("mpy_extra"), "<=", 4 * K, "b"),
     ]
     if growth:
         h1, h2 = o.get("heap_1000"), o.get("heap_last")
@@ -921,13 +983,15 @@ def report(names, samples, fig, mem, frozen, skipped, failures, growth):
             verdict = "met" if (med >= lim if op == ">=" else med <= lim) else "MISSED"
             if kind == "r":
                 shown = fmt_ratio(v)
+            elif kind == "n":
+                shown = "%.1f" % med
             elif kind == "mods":
                 shown = "%d optional" % med if med else "none"
                 if med:
                     shown += ": " + ", ".join(m for m in mods if m not in mins)
             else:
                 shown = fmt_bytes(med)
-        lim_s = "" if lim is None else ("%.2f" % lim if kind == "r" else fmt_bytes(lim))
+        lim_s = "" if lim is None else ("%.2f" % lim if kind == "r" else "%g" % lim if kind == "n" else fmt_bytes(lim))
         rows.append([label, shown, "%s %s" % ("≥" if op == ">=" else "≤", lim_s), verdict])
         out.append({"target": label, "measured": v, "limit": lim, "op": op, "verdict": verdict})
     table(["target (ours unless named)", "measured", "limit", "verdict"], rows)

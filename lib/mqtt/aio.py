@@ -15,12 +15,14 @@ import asyncio
 from . import connect as _connect
 from . import client as _c
 from .core import MQTTError
-from .compat import MPY, ticks_ms, ticks_diff
+from .compat import MPY, ticks_ms, ticks_us, ticks_diff
 
 _mine = []  # the AsyncClients running
 _wake = [None]  # asyncio.Event the driver sleeps on (made in the running loop)
 _task = [None]  # the driver's task
 _SHORT = 10  # ms between steps while a connection opens or output waits for a full socket
+_SPIN_US = 200  # how long an awaited request spins for its reply before it sleeps (see _ask)
+_spin = [1]  # the last spin caught its reply: spin again
 
 
 def _kick():
@@ -40,8 +42,10 @@ async def _sleep(ev, ms):  # until ev is set, or ms passed
 
 
 if MPY:
-    async def _readable(sock, _):  # until sock has input (a 0-byte read consumes none)
-        await asyncio.StreamReader(sock).readinto(bytearray(0))
+    _NONE = bytearray(0)
+
+    async def _readable(stream, _):  # until its socket has input (a 0-byte read consumes none)
+        await stream.readinto(_NONE)
 else:
     async def _readable(sock, a):
         loop = asyncio.get_running_loop()
@@ -95,10 +99,9 @@ class _Messages:  # messages(): (topic, payload, packet) as they came, until the
             a._got.clear()
             await a._got.wait()
         m = a._queue.pop(0)
-        if not a.client.reading:  # room again: read on
+        if not a.client.reading and len(a._queue) <= a._qmax >> 1:  # room again (half: not one by one)
             a.client.reading = True
             a._room.set()
-            _kick()
         return m
 
 
@@ -165,9 +168,25 @@ class AsyncClient:
 
         waiting = [1]
         call(*(args + (done,)))
-        _kick()
+        if c.unsent:  # (what the socket did not take: the driver writes it when it can)
+            _kick()
         try:
-            await ev.wait()
+            # The reply on a fast link comes sooner than a sleeping poll wakes
+            # up: spin (yielding, so the loop polls the sockets) for up to
+            # _SPIN_US, as mqtt.run() does; a spin that misses stops spinning
+            # until a wait shows the link fast again.
+            if _spin[0]:
+                t = ticks_us()
+                while not got:
+                    await asyncio.sleep(0)
+                    if not got and ticks_diff(ticks_us(), t) >= _SPIN_US:
+                        _spin[0] = 0
+                        break
+            if not got:
+                t = ticks_us()
+                await ev.wait()
+                if ticks_diff(ticks_us(), t) < _SPIN_US:
+                    _spin[0] = 1
         except BaseException:  # (cancelled)
             waiting.pop()
             raise
@@ -195,8 +214,10 @@ class AsyncClient:
     # -- the driver's side
 
     def _message(self, topic, payload, packet):
-        self._queue.append((topic, payload, packet))
-        self._got.set()
+        q = self._queue
+        if not q:  # (a consumer waits only on an empty queue)
+            self._got.set()
+        q.append((topic, payload, packet))
         if len(self._queue) >= self._qmax:  # full: the client stops reading, TCP pushes back
             self.client.reading = False
 
@@ -237,17 +258,20 @@ class AsyncClient:
         # input on sock: this client's step (reads, dispatches, writes); then
         # the driver recomputes the deadlines the input moved
         c = self.client
+        w = asyncio.StreamReader(sock) if MPY else sock  # (what _readable waits on)
         try:
             while self._sock is sock:
                 if not c.reading:  # messages() is full: wait for room, not for input
                     self._room.clear()
                     await self._room.wait()
                     continue
-                await _readable(sock, self)
+                await _readable(w, self)
                 if self._sock is not sock:
                     return
+                up = c.connected
                 c.loop(0)
-                _kick()
+                if c.connected != up or c.unsent:  # deadlines moved (keepalive, back-off), or output waits
+                    _kick()
         except asyncio.CancelledError:
             pass
 

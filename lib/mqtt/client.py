@@ -385,6 +385,8 @@ class Client(Protocol):
         self._ending = [force, callback]  # (after _deadline: a background step may look at it at once)
         if self not in _clients:
             _clients.append(self)
+        if waker[0]:
+            waker[0]()
         return self
 
     close = end
