@@ -18,17 +18,26 @@ from .core import MQTTError
 from .compat import MPY, ticks_ms, ticks_us, ticks_diff
 
 _mine = []  # the AsyncClients running
-_wake = [None]  # asyncio.Event the driver sleeps on (made in the running loop)
-_task = [None]  # the driver's task
+_task = [None, 0, 0]  # the driver's task; it sleeps; a kick woke it
 _SHORT = 10  # ms between steps while a connection opens or output waits for a full socket
 _SPIN_US = 200  # how long an awaited request spins for its reply before it sleeps (see _ask)
 _spin = [1]  # the last spin caught its reply: spin again
 
 
 def _kick():
-    e = _wake[0]
-    if e:
-        e.set()
+    # The driver steps again now (a request, a new deadline): its sleep is
+    # cancelled, which holds nothing while it sleeps (a wait_for would hold a task)
+    t = _task
+    if t[1] and not t[2]:
+        try:
+            if t[0] is asyncio.current_task():
+                return
+        except RuntimeError:  # no loop runs (asyncio.run() returned): the driver went with it
+            t[0] = _c.waker[0] = None
+            t[1] = 0
+            return
+        t[2] = 1
+        t[0].cancel()
 
 
 async def _sleep(ev, ms):  # until ev is set, or ms passed
@@ -63,46 +72,36 @@ else:
 
 async def _drive():
     # Every client's and timer's step, then sleep until the next deadline
-    # (or a watcher, a request or a new timer sets the event)
-    ev = _wake[0]
+    # (or until _kick(): a watcher, a request or a new timer)
+    t = _task
     try:
         while _mine or _c.busy():
-            ev.clear()
+            t[2] = 0
             w = _c.step_all(ticks_ms(), 1, 60000)
             for a in _mine[:]:
                 w = min(w, a._tend())
-            await _sleep(ev, w)
+            t[1] = 1
+            try:
+                await (asyncio.sleep_ms(w) if MPY else asyncio.sleep(w / 1000))
+            except asyncio.CancelledError:
+                if not t[2]:  # not a kick: the program's own cancel
+                    raise
+                if not MPY:
+                    t[0].uncancel()
+            t[1] = 0
     finally:
-        _task[0] = _wake[0] = _c.waker[0] = None
+        t[0] = _c.waker[0] = None
+        t[1] = 0
 
 
 def _start():
+    t = _task[0]
+    if t and not MPY and (t.done() or t.get_loop() is not asyncio.get_running_loop()):
+        _task[0] = None  # (a driver of an earlier asyncio.run())
     if not _task[0]:
-        _wake[0] = asyncio.Event()
         _c.waker[0] = _kick
         _task[0] = asyncio.create_task(_drive())
     _kick()
-
-
-class _Messages:  # messages(): (topic, payload, packet) as they came, until the client ends
-    def __init__(self, a):
-        self.a = a
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self):
-        a = self.a
-        while not a._queue:
-            if a._ended:
-                raise StopAsyncIteration
-            a._got.clear()
-            await a._got.wait()
-        m = a._queue.pop(0)
-        if not a.client.reading and len(a._queue) <= a._qmax >> 1:  # room again (half: not one by one)
-            a.client.reading = True
-            a._room.set()
-        return m
 
 
 class AsyncClient:
@@ -111,7 +110,7 @@ class AsyncClient:
         self._qmax = queue_len
         self._queue = []  # messages for messages(), at most queue_len
         self._got = asyncio.Event()  # a message came, or the client ended
-        self._room = asyncio.Event()  # messages() made room: reading goes on
+        self._room = None  # an asyncio.Event while messages() is full: set when there is room
         self._reader = None  # the task waiting for input, and the socket it waits on
         self._sock = None
         self._fd = None  # (CPython: the fd registered with the loop)
@@ -208,8 +207,26 @@ class AsyncClient:
         self.client.reconnect()
         _kick()
 
-    def messages(self):
-        return _Messages(self)
+    def messages(self):  # (topic, payload, packet) as they came, until the client ends
+        return self
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        while not self._queue:
+            if self._ended:
+                raise StopAsyncIteration
+            self._got.clear()
+            await self._got.wait()
+        m = self._queue.pop(0)
+        c = self.client
+        if not c.reading and len(self._queue) <= self._qmax >> 1:  # room again (half: not one by one)
+            c.reading = True
+            if self._room:
+                self._room.set()
+            _kick()  # (what was read and not yet parsed is parsed at the driver's step)
+        return m
 
     # -- the driver's side
 
@@ -262,8 +279,10 @@ class AsyncClient:
         try:
             while self._sock is sock:
                 if not c.reading:  # messages() is full: wait for room, not for input
-                    self._room.clear()
-                    await self._room.wait()
+                    e = self._room = asyncio.Event()
+                    if not c.reading:
+                        await e.wait()
+                    self._room = None
                     continue
                 await _readable(w, self)
                 if self._sock is not sock:
