@@ -221,11 +221,11 @@ class AsyncClient:
             await self._got.wait()
         m = self._queue.pop(0)
         c = self.client
-        if not c.reading and len(self._queue) <= self._qmax >> 1:  # room again (half: not one by one)
+        if not c.reading and not self._queue:  # room again: reads and parses at once, refilling it
             c.reading = True
             if self._room:
                 self._room.set()
-            _kick()  # (what was read and not yet parsed is parsed at the driver's step)
+            c.loop(0)  # what was read and not yet parsed first, then what waits in the socket
         return m
 
     # -- the driver's side
