@@ -269,7 +269,7 @@ class AsyncClient:
                 self._reader = asyncio.create_task(self._watch(s))
         if c.unsent:  # output the socket did not take yet (or a connection that opens)
             c.drain()
-        return _SHORT if c.unsent or c.state == 1 and not c.connected else 60000
+        return _SHORT if c.unsent or c.state == 1 else 60000  # (1: connecting)
 
     async def _watch(self, sock):
         # input on sock: this client's step (reads, dispatches, writes); then
