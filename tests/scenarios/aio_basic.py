@@ -47,6 +47,12 @@ async def main():
     await b.publish("aio/t/0", b"after", {"qos": 1})
     await asyncio.sleep(0.3)
     check(len(got) == 30 and not a._queue, "a message after unsubscribe")
+    fired = []
+    await asyncio.sleep(0.3)  # all quiet: the loop sleeps until its next deadline (seconds away)
+    mqtt.setTimeout(lambda: fired.append(1), 50)
+    await asyncio.sleep(0.4)
+    print("a timer set while the loop slept fired: %s" % (fired == [1]))
+    check(fired == [1], "a timer set while the loop slept did not fire")
     try:
         await a.publish("aio/#", b"x")
         fail("a wildcard topic was published")
