@@ -116,6 +116,7 @@ class AsyncClient:
         self._fd = None  # (CPython: the fd registered with the loop)
         self._ended = False
         self._connack = None  # [event, result] while connect() waits
+        self.connack = None  # the first connection's CONNACK (sessionPresent, MQTT 5 properties)
         client.on("end", self._end_event)
         client.on("close", self._unwatch)
         if queue_len:
@@ -251,11 +252,14 @@ class AsyncClient:
     def _unwatch(self):  # stop waiting on the socket (the client closes it)
         t = self._reader
         self._reader = self._sock = None
-        if self._fd is not None:  # (CPython: off the loop's selector while the fd is still this one)
-            asyncio.get_event_loop().remove_reader(self._fd)
-            self._fd = None
-        if t and t is not asyncio.current_task():  # (the watcher's own step closed it: it ends by itself)
-            t.cancel()
+        try:
+            if self._fd is not None:  # (CPython: off the loop's selector while the fd is still this one)
+                asyncio.get_event_loop().remove_reader(self._fd)
+            if t and t is not asyncio.current_task():  # (the watcher's own step closed it: it ends by itself)
+                t.cancel()
+        except RuntimeError:  # no loop runs (asyncio.run() returned): nothing waits any more
+            pass
+        self._fd = None
 
     def _tend(self):
         # After a step of the driver: a watcher on the current socket; ms the
@@ -328,7 +332,7 @@ async def connect(url=None, options=None, queue_len=32, **kw):
     await _sleep(ca[0], c.options["connectTimeout"])
     c.off("error", error)
     a._connack = None
-    r = ca[1]
+    r = a.connack = ca[1]  # (the first CONNACK, as the 'connect' event had it)
     if not isinstance(r, dict):
         err = r or MQTTError("connect timeout: no connection within %d ms%s"
                              % (c.options["connectTimeout"], ": " + str(errs[-1]) if errs else ""))
