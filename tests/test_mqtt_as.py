@@ -65,3 +65,21 @@ def test_mqttas_connect_failure_and_callbacks(runtime, make_broker):
        "refused: OSError (-1, 'connection refused: not authorized'), within 3 s: True",
        "server None: ValueError no server specified.", "gateway True: ValueError gateway: not supported",
        "before connect: waiting True True", "callback got: [(b'as/f/x', b'early', False), (b'as/f/y', b'late', False)]")
+
+
+def test_mqttas_mqtt5_properties(runtime, broker):
+    ok(runtime.run("mqttas_v5.py", {"MQTT_URL": broker.url}),
+       "('cb', b'as/v5/n', b'without', False) None",
+       "('cb', b'as/v5/p', b'with', False) [(1, 1), (3, 'text/plain'), (8, 'as/v5/reply'), (9, b'cd'), (38, {'k': 'v'})]",
+       "('queue', b'as/v5/n', b'without', False) [(11, 7)]",
+       "('queue', b'as/v5/p', b'with', False) [(1, 1), (3, 'text/plain'), (8, 'as/v5/reply'), (9, b'cd'), (11, 7), "
+       "(38, {'k': 'v'})]",
+       "unknown identifier: unknown property 0x7f")
+    log = broker.log()
+    assert "s-mqttas-v5 1 as/v5/#" in log, log
+
+
+def test_mqttas_network_link(runtime, broker):
+    ok(runtime.run("mqttas_link.py", {"MQTT_URL": broker.url}),
+       "without network.WLAN: link made 0", "link made: net pw", "watched: 1", "link down: connected False",
+       "link up: connected True")
