@@ -287,5 +287,15 @@ class MQTTClient:
     def close(self):  # closed now, without DISCONNECT (the broker publishes the will)
         a = self._end()
         if a:
-            a.client.end(True)
-            a.client.loop(0)
+            c = a.client
+            c.end(True)
+            try:
+                asyncio.current_task()
+            except RuntimeError:  # (after asyncio.run(): mqtt.aio's listeners want a running loop)
+                asyncio.run(_step(c))
+                return
+            c.loop(0)
+
+
+async def _step(c):
+    c.loop(0)
