@@ -64,7 +64,10 @@ def test_mqttas_connect_failure_and_callbacks(runtime, make_broker):
        "unreachable: OSError (111, '127.0.0.1:%d: ECONNREFUSED'), within 3 s: True" % dead,
        "refused: OSError (-1, 'connection refused: not authorized'), within 3 s: True",
        "server None: ValueError no server specified.", "gateway True: ValueError gateway: not supported",
-       "before connect: waiting True True", "callback got: [(b'as/f/x', b'early', False), (b'as/f/y', b'late', False)]")
+       "before connect: waiting True True", "callback got: [(b'as/f/x', b'early', False), (b'as/f/y', b'late', False)]",
+       "closed after asyncio.run(): connected False")
+    log = b.log()
+    assert "Client s-mqttas-close closed its connection." in log, log  # no DISCONNECT: the will goes out
 
 
 def test_mqttas_mqtt5_properties(runtime, broker):

@@ -40,7 +40,13 @@ async def main():
     await until(lambda: len(got) == 2, 5, "the messages")
     print("callback got:", got)
     await within(c.disconnect(), 5, "disconnect")
+    last[0] = MQTTClient(conf(client_id="s-mqttas-close", will=("as/f/will", "gone", False, 1), user="alice",
+                                 password="s3cret", port=int(env("AUTH_PORT"))))
+    await within(last[0].connect(), 5, "connect")
 
 
-asyncio.run(main())
+last = [None]
+asyncio.run(main())  # returns with a client still connected: close() it as mqtt_as's samples do
+last[0].close()
+print("closed after asyncio.run(): connected", last[0].isconnected())
 print("OK")
