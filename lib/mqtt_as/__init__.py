@@ -155,7 +155,6 @@ class MQTTClient:
         if self._a:
             return
         c = self._c
-        self.dprint("Connecting to broker.")
         if c["clean_init"] and not c["clean"]:  # power up: the old session goes, the new one stays
             await (await self._open(True)).end()
         a = self._a = await self._open(c["clean"])

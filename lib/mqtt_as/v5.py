@@ -1,15 +1,13 @@
 # mqtt_as's MQTT 5 properties, {identifier: value}, and this package's,
-# {mqtt.js name: value}. Loaded by mqtt_as only for an mqttv5 client.
-_ID = (1, 2, 3, 8, 9, 11, 17, 18, 19, 21, 22, 23, 24, 25, 26, 28, 31, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42)
+# {mqtt.js name: value}: those mqtt_as documents (PUBLISH, SUBSCRIBE,
+# CONNECT, and what an incoming message carries). Loaded for mqttv5 only.
+_ID = (1, 2, 3, 8, 9, 11, 17, 23, 25, 33, 34, 35, 38, 39)
 _NAME = ("payloadFormatIndicator messageExpiryInterval contentType responseTopic correlationData "
-         "subscriptionIdentifier sessionExpiryInterval assignedClientIdentifier serverKeepAlive "
-         "authenticationMethod authenticationData requestProblemInformation willDelayInterval "
-         "requestResponseInformation responseInformation serverReference reasonString receiveMaximum "
-         "topicAliasMaximum topicAlias maximumQoS retainAvailable userProperties maximumPacketSize "
-         "wildcardSubscriptionAvailable subscriptionIdentifiersAvailable sharedSubscriptionAvailable").split()
+         "subscriptionIdentifier sessionExpiryInterval requestProblemInformation requestResponseInformation "
+         "receiveMaximum topicAliasMaximum topicAlias userProperties maximumPacketSize").split()
 
 
-def names(p):  # {0x26: {...}} -> {'userProperties': {...}}; an unknown identifier is a ValueError
+def names(p):  # {0x26: {...}} -> {'userProperties': {...}}; ValueError for an identifier not above
     d = {}
     for k in p:
         if k not in _ID:
@@ -18,5 +16,5 @@ def names(p):  # {0x26: {...}} -> {'userProperties': {...}}; an unknown identifi
     return d
 
 
-def ids(p):  # the other way; None for no properties (as mqtt_as)
-    return {_ID[_NAME.index(k)]: p[k] for k in p} if p else None
+def ids(p):  # the other way; None for none (as mqtt_as)
+    return {_ID[_NAME.index(k)]: p[k] for k in p if k in _NAME} if p else None
