@@ -26,3 +26,23 @@ def test_link_down_then_up_then_drop(runtime, proxy, broker, kind, drive):
        "ended within 1.5 s of the drop (keepalive 10 s): True",
        "after the drop: observer [b'inflight'], client [b'meanwhile'], acks 6",
        "connections 2, offline 2, connects 2")
+
+
+FAILS = {  # case: the error's first line
+    "wrong_password": "error: wifi 'home': wrong password (STAT_WRONG_PASSWORD)",
+    "no_ap": "error: wifi 'elsewhere': no ap found (STAT_NO_AP_FOUND)",
+    "slow": "error: wifi 'home': not up within 1000 ms (ETIMEDOUT)",
+    "forever": "error: wifi 'home': not up within 1000 ms (ETIMEDOUT)",
+    "netmgr": "error: netmgr 'home': failed (NET_FAILED)",
+}
+
+
+@pytest.mark.parametrize("case,drive", [(c, "run") for c in sorted(FAILS)] + [("wrong_password", "driver"),
+                                                                               ("netmgr", "driver")])
+def test_link_that_cannot_come_up(runtime, proxy, case, drive):
+    """A named error soon, no join loop, no busy polling, no attempt by the client."""
+    got = ok(runtime.run("link_fail.py", dict(proxy.env(), CASE=case, DRIVE=drive), timeout=40, path=[STANDINS]),
+             FAILS[case], "client: attempts 0, offline 1, ENETDOWN 1, link up False")
+    assert [line for line in got if line.startswith("code ") and line.endswith("ms: True")], got
+    if case == "wrong_password":
+        assert "with the right password: connected, link error None" in got, got
