@@ -635,6 +635,8 @@ class Client(Protocol):
                 self._lost(MQTTError("network link down", "ENETDOWN"))
         elif self.state == _DOWN and self._ending is None and self in _clients:
             self._deadline = ticks_ms()
+            if waker[0]:  # (mqtt.aio sleeps until the next deadline: a task may have told us)
+                waker[0]()
 
     def _where(self):
         return "%s:%d" % self._server_at[:2]
