@@ -46,3 +46,19 @@ def test_link_that_cannot_come_up(runtime, proxy, case, drive):
     assert [line for line in got if line.startswith("code ") and line.endswith("ms: True")], got
     if case == "wrong_password":
         assert "with the right password: connected, link error None" in got, got
+
+
+def test_link_under_asyncio(runtime, proxy, broker):
+    ok(runtime.run("link_aio.py", _env(proxy, broker), timeout=60, path=[STANDINS]),
+       "attempts while down: 0, connect() waiting: True", "connected within 100 ms of the link coming up: True",
+       "ended within 1.5 s of the drop (keepalive 10 s): True",
+       "after the drop: observer [b'first', b'inflight'], client [b'meanwhile'], publish awaited: None",
+       "connections 2", "wrong password: connect timeout: no connection within 2000 ms: network link down",
+       "link: wifi 'home': wrong password (STAT_WRONG_PASSWORD)")
+
+
+def test_link_told_up_by_an_asyncio_task(runtime, broker):
+    """mqtt.aio's driver sleeps until the next deadline; a link's watcher
+    called from an asyncio task must wake it (client.link_changed)."""
+    ok(runtime.run("link_aio_task.py", {"MQTT_URL": broker.url}),
+       "connected within 100 ms of the task saying up: True")
