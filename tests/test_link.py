@@ -62,3 +62,9 @@ def test_link_told_up_by_an_asyncio_task(runtime, broker):
     called from an asyncio task must wake it (client.link_changed)."""
     ok(runtime.run("link_aio_task.py", {"MQTT_URL": broker.url}),
        "connected within 100 ms of the task saying up: True")
+
+
+def test_import_mqtt_does_not_load_the_link(runtime):
+    rc, out, err = runtime.run('import sys\nimport mqtt\nc = mqtt.connect("mqtt://127.0.0.1:1", manualConnect=True)\n'
+                               'print("link loaded:", "mqtt.link" in sys.modules)\n', path=[STANDINS])
+    assert rc == 0 and out.strip() == "link loaded: False", (rc, out, err)
