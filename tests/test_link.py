@@ -68,3 +68,9 @@ def test_import_mqtt_does_not_load_the_link(runtime):
     rc, out, err = runtime.run('import sys\nimport mqtt\nc = mqtt.connect("mqtt://127.0.0.1:1", manualConnect=True)\n'
                                'print("link loaded:", "mqtt.link" in sys.modules)\n', path=[STANDINS])
     assert rc == 0 and out.strip() == "link loaded: False", (rc, out, err)
+
+
+def test_a_timer_cleared_in_the_same_step_does_not_run(runtime):
+    """link.close() from a callback stops its poll: a timer cleared by an
+    earlier callback of the same step used to run once more (mqtt.client.step_all)."""
+    ok(runtime.run("timer_clear.py"), "ran: ['first', 'first']")
