@@ -103,8 +103,6 @@ class Plain:
     def _poll(self):
         now = ticks_ms()
         st = self.state
-        if not st:  # (closed by a watcher of this very step)
-            return
         e = self.error
         try:
             s = self._look()
