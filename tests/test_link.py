@@ -19,13 +19,15 @@ def _env(proxy, broker, **kw):
 @pytest.mark.parametrize("drive", ["run", "driver"])
 @pytest.mark.parametrize("kind", ["wlan", "netmgr", "lan"])
 def test_link_down_then_up_then_drop(runtime, proxy, broker, kind, drive):
-    ok(runtime.run("link_drop.py", _env(proxy, broker, KIND=kind, DRIVE=drive), timeout=60, path=[STANDINS]),
+    got = ok(runtime.run("link_drop.py", _env(proxy, broker, KIND=kind, DRIVE=drive), timeout=60, path=[STANDINS]),
        "attempts while down: 0", "offline 1, ENETDOWN errors 1, closes 0",
        "connected within 100 ms of the link coming up: True",
        "queued while down, delivered: [b'q0', b'q1', b'q2', b'q3', b'q4'], acks [None, None, None, None, None]",
        "ended within 1.5 s of the drop (keepalive 10 s): True",
        "after the drop: observer [b'inflight'], client [b'meanwhile'], acks 6",
-       "connections 2, offline 2, connects 2")
+       "connections 2, offline 2, connects 2", "closed: up False, watchers told True, called from outside the loop []")
+    if kind == "wlan":
+        assert "power saving off: True, driver reconnects: 2" in got, got
 
 
 FAILS = {  # case: the error's first line
@@ -34,6 +36,7 @@ FAILS = {  # case: the error's first line
     "slow": "error: wifi 'home': not up within 1000 ms (ETIMEDOUT)",
     "forever": "error: wifi 'home': not up within 1000 ms (ETIMEDOUT)",
     "netmgr": "error: netmgr 'home': failed (NET_FAILED)",
+    "flapping": "error: wifi 'home': down again within 500 ms (ENETDOWN)",
 }
 
 
@@ -42,7 +45,8 @@ FAILS = {  # case: the error's first line
 def test_link_that_cannot_come_up(runtime, proxy, case, drive):
     """A named error soon, no join loop, no busy polling, no attempt by the client."""
     got = ok(runtime.run("link_fail.py", dict(proxy.env(), CASE=case, DRIVE=drive), timeout=40, path=[STANDINS]),
-             FAILS[case], "client: attempts 0, offline 1, ENETDOWN 1, link up False")
+             FAILS[case], "client: attempts 0, offline 1, ENETDOWN 1, link up False",
+             "driver stopped after the failure: True")
     assert [line for line in got if line.startswith("code ") and line.endswith("ms: True")], got
     if case == "wrong_password":
         assert "with the right password: connected, link error None" in got, got

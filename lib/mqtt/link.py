@@ -63,9 +63,6 @@ class Plain:
 
     def connect(self):
         # bring the network up (again, after close()) and watch it
-        g = guard[0]
-        if g and g.outside():
-            return g.call(self.connect)
         if not self._t:
             self._tries = 0
             self._join(ticks_ms())  # at once (a driver's refusal raises here): nothing is told before the first poll
@@ -74,7 +71,8 @@ class Plain:
         return self
 
     def close(self):
-        # stop watching (and WLAN: leave and turn the radio off); watchers are told down
+        # stop watching (and WLAN: leave and turn the radio off); watchers are told
+        # down, from the loop (the background driver's guard: its thread may be polling)
         g = guard[0]
         if g and g.outside():
             return g.call(self.close)

@@ -78,10 +78,14 @@ else:
 link_errors = []
 link.onerror = link_errors.append
 marks = {}
+outside = []  # watchers called from outside the loop (the background driver's guard)
 
 
 def seen(up):  # (watching after the client: it has acted when this runs)
     marks["up" if up else "down"] = ticks_ms()
+    g = mqtt.client.guard[0]
+    if g and g.outside():
+        outside.append(up)
 
 
 got = []
@@ -157,9 +161,19 @@ n = fault("count")
 print("connections %s, offline %d, connects %d" % (n[3:], ev.count("offline"), ev.count("connect")))
 check(n == "ok 2" and ev.count("offline") == 2, "one connection and one offline an outage")
 
+if KIND == "wlan":
+    w = radio.WLAN()
+    print("power saving off: %s, driver reconnects: %s" % (w.config("pm") == w.PM_NONE, w.config("reconnects")))
 c.end()
 obs.end()
+wait(lambda: ev.count("end"), 5000, "the client's end")
+marks.pop("down")
 link.close()
+print("closed: up %s, watchers told %r, called from outside the loop %r" % (link.up(), marks.get("down") is not None,
+                                                                          outside))
+check(not link.up() and "down" in marks and not outside, "close()")
+if KIND == "wlan":
+    check(not w.active(), "the radio is still on")
 if DRIVE == "run":
     check(mqtt.run(timeout_ms=5000), "something is left running")
 else:

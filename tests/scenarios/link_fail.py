@@ -1,7 +1,8 @@
 # A link that can't come up, over the stand-in network and netmgr modules
 # (tests/standins: no board, no radio): a wrong password, no access point of
 # that name, a join slower than timeout_ms, a driver that retries for ever
-# (ESP32 without reconnects: status() stays CONNECTING), netmgr's NET_FAILED.
+# (ESP32 without reconnects: status() stays CONNECTING), netmgr's NET_FAILED,
+# a link that drops 200 ms after each join (stable_ms 500: never up).
 # Each is a named error (the link's, through onerror) soon: at once from the
 # status, else at timeout_ms; joins again only after a back-off (no loop,
 # no busy polling: joins and status reads counted over 6 s); the client makes
@@ -41,6 +42,7 @@ CASES = {
     "slow": ("network", ("home", "secret"), {"timeout_ms": 1000}, 5000, "ETIMEDOUT", 1400),
     "forever": ("network", ("home", "oops"), {"timeout_ms": 1000, "reconnects": None}, 200, "ETIMEDOUT", 1400),
     "netmgr": ("netmgr", ("home", "oops"), {}, 200, "NET_FAILED", 1000),
+    "flapping": ("network", ("home", "secret"), {"stable_ms": 500}, 200, "ENETDOWN", 1000),
 }
 mod, args, kw, join_ms, code, within = CASES[CASE]
 if mod == "network":
@@ -51,10 +53,12 @@ else:
     import netmgr as radio
 
     make = mqtt.link.NetMgr
-radio.ap(on=True, ssid="home", password="secret", join_ms=join_ms)
+radio.ap(on=True, ssid="home", password="secret", join_ms=join_ms, hold_ms=200 if CASE == "flapping" else 0)
 errs = []
 t0 = ticks_ms()
-link = make(*args, stable_ms=200, **kw)
+o = {"stable_ms": 200}
+o.update(kw)
+link = make(*args, **o)
 link.onerror = lambda e: errs.append((ticks_diff(ticks_ms(), t0), e))
 c = mqtt.connect(url(), {"clientId": "s-linkfail", "reconnectPeriod": 200, "link": link})
 ev = Events(c, "C", quiet=("error",))
@@ -65,6 +69,8 @@ print("error: %s" % e)
 print("code %s, named within %d ms: %s" % (e.code, within, ms < within))
 print("(named after %d ms)" % ms)
 check(e.code == code and ms < within, "error %r after %d ms" % (e, ms))
+print("driver stopped after the failure: %s" % (not sta.joining))  # (the link's joins, backing off, take over)
+check(not sta.joining, "the driver still joins")
 j0, l0 = sta.joins, sta.looks
 wait(lambda: ticks_diff(ticks_ms(), t0) >= 6000, 7000, "6 s")
 joins, looks = sta.joins - j0, sta.looks - l0

@@ -9,7 +9,8 @@
 # looks: status reads) to see that nothing polls hard or joins in a loop.
 from mqtt.compat import ticks_ms, ticks_diff, ticks_add
 
-AP = {"on": True, "ssid": "home", "password": "secret", "join_ms": 200}
+AP = {"on": True, "ssid": "home", "password": "secret", "join_ms": 200, "hold_ms": 0}  # hold_ms: drops a
+# station that long after it joined (at the edge of range), 0: never
 stations = []
 
 
@@ -33,6 +34,7 @@ class Station:
         self.reason = None  # why the last join failed: 'no_ap', 'wrong_password'
         self.want = None  # (ssid, password) asked for
         self.due = 0
+        self.since = 0  # when it joined
         self.left = 0  # the driver's joins left
         self.joins = 0  # connect() calls
         self.looks = 0  # status reads
@@ -65,6 +67,8 @@ class Station:
 
     def tick(self):
         self.looks += 1
+        if self.connected and AP["hold_ms"] and ticks_diff(ticks_ms(), self.since) >= AP["hold_ms"]:
+            self.dropped()
         if self.joining and ticks_diff(ticks_ms(), self.due) >= 0:
             ssid, pw = self.want
             r = None
@@ -75,6 +79,7 @@ class Station:
             if r is None:
                 self.joining = False
                 self.connected = True
+                self.since = ticks_ms()
                 self._tell("up")
             elif self.left:
                 self._start(self.left - 1 if self.left > 0 else -1)
