@@ -22,6 +22,7 @@ TESTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TESTS)
 LIB = os.path.join(ROOT, "lib")
 SCENARIOS = os.path.join(TESTS, "scenarios")
+STANDINS = os.path.join(TESTS, "standins")  # stand-in network and netmgr modules: runtime.run(..., path=[STANDINS])
 sys.path.insert(0, TESTS)
 
 from broker import Broker, micropython_path  # noqa: E402
@@ -116,9 +117,11 @@ class Runtime:
     def __repr__(self):
         return self.name
 
-    def command(self, script, env=None):
+    def command(self, script, env=None, path=()):
         """(argv, env) to run script: a path (relative ones are looked up in
-        tests/scenarios) or, if it has a newline or no .py ending, source."""
+        tests/scenarios) or, if it has a newline or no .py ending, source.
+        path: more folders for its imports, after lib/ and tests/scenarios."""
+        more = list(path)
         e = dict(os.environ)
         for k in ("PYTHONPATH", "PYTHONHOME", "MICROPYPATH"):
             e.pop(k, None)
@@ -132,24 +135,24 @@ class Runtime:
                 path = os.path.join(ROOT, script)
             args = [path]
         if self.name == "cpython":
-            e["PYTHONPATH"] = LIB + os.pathsep + scenarios_path
+            e["PYTHONPATH"] = os.pathsep.join([LIB, scenarios_path] + more)
             e["PYTHONUNBUFFERED"] = "1"
             return [sys.executable] + args, e
         mp = micropython_path()
         if not mp:
             pytest.fail("micropython not found next to %s nor on PATH (run `make venv`)" % sys.executable)
         lib = os.path.abspath(e.get("MQTT_LIB") or LIB)
-        e["MICROPYPATH"] = ":".join((lib, scenarios_path, ".frozen"))
+        e["MICROPYPATH"] = ":".join([lib, scenarios_path] + more + [".frozen"])
         return [mp] + args, e
 
-    def start(self, script, env=None, timeout=DEFAULT_TIMEOUT):
-        cmd, e = self.command(script, env)
+    def start(self, script, env=None, timeout=DEFAULT_TIMEOUT, path=()):
+        cmd, e = self.command(script, env, path)
         return Proc(cmd, e, timeout)
 
-    def run(self, script, env=None, timeout=DEFAULT_TIMEOUT):
+    def run(self, script, env=None, timeout=DEFAULT_TIMEOUT, path=()):
         """Run to completion; returns (returncode, stdout, stderr). A run that
         outlives timeout is killed and fails the test with its output."""
-        return self.start(script, env, timeout).wait()
+        return self.start(script, env, timeout, path).wait()
 
 
 def describe(rc, out, err):

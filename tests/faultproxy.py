@@ -11,6 +11,9 @@ Commands (one per line on the control port, answered "ok"; or p.command()):
     pass          forward as it comes (the default)
     freeze        forward nothing, read nothing, close nothing: a half-open link
     cut           close every connection now (the broker's side too)
+    stall         the connections open now go silent for good (nothing forwarded,
+                  nothing closed: as when a Wi-Fi drop took the address away);
+                  new ones pass
     refuse        close new connections at once (and "pass" accepts again)
     delay MS      forward each chunk MS milliseconds after it came
     fragment N    forward in pieces of N bytes
@@ -42,6 +45,7 @@ class FaultProxy:
         self.fragment = 0
         self.accepted = 0
         self.pairs = []
+        self.stalled = []  # pairs that "stall" took out of service (closed at stop())
         self.lock = threading.Lock()
         self.running = True
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -73,6 +77,9 @@ class FaultProxy:
         elif cmd == "cut":
             for p in self.pairs:
                 self._close(p)
+            self.pairs = []
+        elif cmd == "stall":
+            self.stalled += self.pairs
             self.pairs = []
         elif cmd == "delay":
             self.delay = int(words[1]) / 1000.0
@@ -198,7 +205,7 @@ class FaultProxy:
         self.running = False
         self.thread.join(5)
         with self.lock:
-            for p in self.pairs:
+            for p in self.pairs + self.stalled:
                 self._close(p)
             self.pairs = []
         self.srv.close()

@@ -638,7 +638,7 @@ class Client(Protocol):
                 self._lost(MQTTError("network link down", "ENETDOWN"))
         elif self.state == _DOWN and self._ending is None and self in _clients:
             self._deadline = ticks_ms()
-            if waker[0]:
+            if waker[0]:  # (mqtt.aio sleeps until the next deadline: a task may have told us)
                 waker[0]()
 
     def _where(self):
@@ -781,11 +781,11 @@ def step_all(now, polled=0, cap=100):
     # One step of every timer and client; ms to the next deadline (at most
     # cap). polled: poll() has just said which clients have input; else all read.
     w = cap
-    for t in _timers[:]:  # (a callback may clear timers)
-        if ticks_diff(t[0], now) <= 0:
+    for t in _timers[:]:  # (a callback may clear timers: one cleared by an earlier one of this step does not run)
+        if ticks_diff(t[0], now) <= 0 and t in _timers:
             if t[1]:
                 t[0] = ticks_add(now, t[1])
-            elif t in _timers:
+            else:
                 _timers.remove(t)
             call(t[2])
     if _later:
