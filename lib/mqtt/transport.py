@@ -1,6 +1,7 @@
 # Non-blocking TCP with the small interface the client drives: opening and
 # ready(), write(buf, n), read(mv), err, and sock. TLS wraps this same interface.
-import socket
+# socket is imported by the first TCP connection, not here: a port without it
+# (a UART or modem link, firmware built without networking) imports mqtt all the same.
 import select
 from errno import EAGAIN, EINPROGRESS
 from .compat import MPY
@@ -25,6 +26,8 @@ class TCP:
 
     def __init__(self, host, port):
         # DNS blocks: MicroPython has no other getaddrinfo. The connect doesn't.
+        import socket
+
         try:
             a = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
         except OSError as e:  # MicroPython: [addrinfo error -2]; CPython: socket.gaierror
