@@ -23,6 +23,7 @@ class TCP:
     opening = 1  # the socket connects: nothing to write or read yet (ready() says when it is done)
     rd = 0  # output waits for input (a TLS handshake): no POLLOUT
     short = 1  # a read shorter than asked for means the socket is empty (not so for TLS)
+    polled = 1  # poll() takes sock (a stream that is a plain Python object: 0, see stream.py)
 
     def __init__(self, host, port):
         # DNS blocks: MicroPython has no other getaddrinfo. The connect doesn't.
