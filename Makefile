@@ -24,6 +24,9 @@
 #                                         (BITS=32 with BOARD=UNIX: an i686 build -> firmware/UNIX32/, for make bench)
 #                                         (UPSTREAM_BOARD=, BOARD_VARIANT=: another upstream board of the chip)
 # make test-frozen                        the MicroPython half of the tests on firmware/UNIX/micropython
+# make test-mcu MICROPY_DIR=...           the emulated Cortex-M board (QEMU_MPS2_AN385): its firmware, booted under
+#                                         qemu with UART1 wired to a private mosquitto, runs tests/test_mcu.py
+#                                         (skipped without MICROPY_DIR, arm-none-eabi-gcc or qemu-system-arm)
 # make calibrate MICROPY_DIR=...          measure the frozen form's flash cost -> boards/calibration.json
 # make flash BOARD=X PORT=/dev/ttyUSB0    esptool write-flash at the chip's offset
 # make deploy BOARD=X PORT=/dev/ttyUSB0   mpremote: the compiled set to the board's /lib
@@ -50,7 +53,7 @@ STUB_SETS := $(patsubst tools/stubs/%.txt,%,$(wildcard tools/stubs/*.txt))
 need = @if [ -z "$($(1))" ]; then echo "make $@: $(1) is not set, e.g. make $@ $(2)" >&2; exit 2; fi
 
 .PHONY: all venv deps test run cli bench-clients size bench clean boards stage test-staged typecheck check-boards firmware \
-	test-frozen calibrate flash deploy repl
+	test-frozen test-mcu calibrate flash deploy repl
 
 all: test
 
@@ -129,6 +132,16 @@ test-frozen: venv deps
 	rm -rf build/empty-lib && mkdir -p build/empty-lib
 	MICROPYTHON=$(CURDIR)/firmware/UNIX/micropython MQTT_LIB=$(CURDIR)/build/empty-lib \
 		$(BIN)/pytest -q $(PYTEST_ARGS) tests -k micropython
+
+MCU_TOOLS := arm-none-eabi-gcc qemu-system-arm
+test-mcu: venv deps
+	@if [ -z "$(MICROPY_DIR)" ]; then \
+		echo "make test-mcu: skipped: MICROPY_DIR is not set (a MicroPython checkout with lib/micropython-lib)"; exit 0; fi; \
+	for t in $(MCU_TOOLS); do if ! command -v $$t >/dev/null 2>&1; then \
+		echo "make test-mcu: skipped: $$t is not on PATH (Debian: apt-get install gcc-arm-none-eabi" \
+			"libnewlib-arm-none-eabi qemu-system-arm)"; exit 0; fi; done; \
+	$(MAKE) --no-print-directory firmware BOARD=QEMU_MPS2_AN385 MICROPY_DIR=$(MICROPY_DIR) && \
+	MICROPY_DIR=$(MICROPY_DIR) $(BIN)/pytest -q -rs $(PYTEST_ARGS) tests/test_mcu.py
 
 calibrate: venv
 	+$(BIN)/python tools/boards.py calibrate

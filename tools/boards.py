@@ -1090,6 +1090,11 @@ def firmware(name, board=None, variant=None, bits=None):
         run(["make", "-C", co.port_dir("unix"), "VARIANT=" + (variant or "standard"), "FROZEN_MANIFEST=" + manifest,
              "BUILD=" + bdir] + extra + _make_vars() + _jobs())
         img = os.path.join(bdir, "micropython")
+    elif b["port"] == "qemu":  # an emulated board: make test-mcu boots the image under qemu-system-arm
+        bdir = os.path.join(out, "build")
+        run(["make", "-C", co.port_dir("qemu"), "BOARD=" + board, "FROZEN_MANIFEST=" + manifest, "BUILD=" + bdir]
+            + _make_vars() + _jobs())
+        img = os.path.join(bdir, "firmware.elf")
     else:
         die("no firmware recipe for port %r" % b["port"])
     if DRY_RUN[0]:

@@ -28,7 +28,7 @@ def connect(url=None, options=None, **kw):
          "servername": None, "rejectUnauthorized": None, "properties": None, "auth": None,
          "autoUseTopicAlias": None, "autoAssignTopicAlias": None, "resendLimit": 3,
          "reconnectPeriodMax": 30000, "reconnectOnConnackError": None, "servers": None, "zeroCopy": None,
-         "link": None}
+         "link": None, "stream": None}
     if url:
         if not isinstance(url, str) or "://" not in url:
             raise ValueError("URL must look like mqtt://host:1883")
@@ -66,6 +66,8 @@ def connect(url=None, options=None, **kw):
                                                 or not isinstance(x.get("port", 1), int)]:
             raise ValueError("servers must be a list of {'host', 'port'}")
         o["host"] = o["host"] or s[0]["host"]
+    if o["stream"]:  # a function giving a byte stream to the broker (stream.py): no host to resolve
+        o["host"] = o["host"] or "stream"
     if not o["host"]:
         raise ValueError("no broker host")
     for k, lo, hi in _RANGES:

@@ -41,6 +41,7 @@ _topic = [None, None]  # the last publish topic given (str or bytes) and its che
 _BUFS = (bytes, bytearray, memoryview)  # (one tuple, not one per publish)
 _SPIN_US = const(200)  # how long a wait for a reply spins before it sleeps (see _idle)
 _spin = [1]  # the last spin caught its reply: spin again
+_TICK_MS = const(5)  # how often the loop checks a stream poll() cannot take
 
 
 def call(f, *a):  # f(*a), for a callback: what it raises is printed, not passed on (a broken one must not break the client)
@@ -663,13 +664,19 @@ class Client(Protocol):
         self._pinged = False  # a PINGREQ of this connection was answered
         self._last_in = self._last_out = now
         try:
-            if o["protocol"] in ("mqtts", "ssl"):  # an optional module, loaded for TLS only
+            if "stream" in o:  # options stream: a byte stream made afresh for each attempt (stream.py)
+                from .stream import Stream
+
+                tr = Stream(o["stream"]())
+            elif o["protocol"] in ("mqtts", "ssl"):  # an optional module, loaded for TLS only
                 from .tls import TLS
 
-                self._transport = TLS(self, h[0], h[1])
+                tr = TLS(self, h[0], h[1])
             else:
-                self._transport = TCP(h[0], h[1])
-            _socks[self._transport.sock if MPY else self._transport.sock.fileno()] = self
+                tr = TCP(h[0], h[1])
+            self._transport = tr
+            if tr.polled:
+                _socks[tr.sock if MPY else tr.sock.fileno()] = self
             self._readable = 1
             self.connect_packet()
         except Exception as e:  # OSError; TLS set-up (bad cert, no tls.py on the board)
@@ -685,7 +692,10 @@ class Client(Protocol):
                 _poller[0].unregister(tr.sock)
             except Exception:  # (never registered)
                 pass
-            tr.sock.close()
+            try:
+                tr.sock.close()
+            except AttributeError:  # a stream without close()
+                pass
         return tr
 
     def _lost(self, err=None, by_broker=0):
@@ -808,13 +818,19 @@ def step_all(now, polled=0, cap=100):
 def _register():
     # POLLIN for every connection, plus POLLOUT where output waits as it is
     # now (a callback may just have published). No syscall: poll keeps a table.
+    # A stream poll() cannot take is read at every step: True if there is one.
     p = _poller[0]
     if p is None:
         p = _poller[0] = select.poll()
+    n = 0
     for c in _clients:
         tr = c._transport
-        if tr:  # (input while reading is paused: not waited for)
-            p.register(tr.sock, (4 if c.unsent and not tr.rd or tr.opening else 0) | (c.reading and 1))
+        if tr:
+            if tr.polled:  # (input while reading is paused: not waited for)
+                p.register(tr.sock, (4 if c.unsent and not tr.rd or tr.opening else 0) | (c.reading and 1))
+            else:
+                c._readable = n = 1
+    return n
 
 
 def _wait(ms):  # poll, at most ms
@@ -829,7 +845,8 @@ def _idle(ms):
     # than the wake-up from a sleeping poll() (loopback: about 20 us against 70).
     # A spin that misses stops spinning until a sleep shows the link fast again.
     g = guard[0]
-    g.call(_register) if g else _register()
+    if (g.call(_register) if g else _register()) and ms > _TICK_MS:  # a stream to check every few ms
+        ms = _TICK_MS
     if _later:
         ms = 0
     t = 0

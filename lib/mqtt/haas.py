@@ -13,7 +13,7 @@ EVENTS = ("connect", "reconnect", "disconnect", "message", "error", "close")
 # options passed through to mqtt.connect() under the same name
 _PASS = ("clientId", "username", "password", "clean", "will", "reconnectPeriod", "connectTimeout",
          "queueSize", "maxInflight", "maximumPacketSize", "ca", "ca_len", "cert", "key", "servername",
-         "rejectUnauthorized", "link")
+         "rejectUnauthorized", "link", "stream")
 
 
 def createClient(options=None, **kw):
@@ -28,7 +28,7 @@ def createClient(options=None, **kw):
         for k, f in (("success", ok), ("fail", fail)):
             if f is not None and not callable(f):
                 raise TypeError("%s must be a function, not %r" % (k, f))
-        host = o.pop("host", None)
+        host = o.pop("host", None) or o.get("stream") and "stream"  # (a stream needs none)
         if not isinstance(host, str) or not host:
             raise ValueError("host is required: a domain name or an IP address")
         ssl = o.pop("ssl", False)

@@ -1,6 +1,7 @@
 # Non-blocking TCP with the small interface the client drives: opening and
 # ready(), write(buf, n), read(mv), err, and sock. TLS wraps this same interface.
-import socket
+# socket is imported by the first TCP connection, not here: a port without it
+# (a UART or modem link, firmware built without networking) imports mqtt all the same.
 import select
 from errno import EAGAIN, EINPROGRESS
 from .compat import MPY
@@ -22,9 +23,12 @@ class TCP:
     opening = 1  # the socket connects: nothing to write or read yet (ready() says when it is done)
     rd = 0  # output waits for input (a TLS handshake): no POLLOUT
     short = 1  # a read shorter than asked for means the socket is empty (not so for TLS)
+    polled = 1  # poll() takes sock (a stream that is a plain Python object: 0, see stream.py)
 
     def __init__(self, host, port):
         # DNS blocks: MicroPython has no other getaddrinfo. The connect doesn't.
+        import socket
+
         try:
             a = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
         except OSError as e:  # MicroPython: [addrinfo error -2]; CPython: socket.gaierror
