@@ -155,6 +155,17 @@ class MQTTClient:
         if self._a:
             return
         c = self._c
+        lk = self._link
+        if lk and not lk.up():  # the WiFi first, as mqtt_as joins it: bounded, a failure named
+            import mqtt
+            from mqtt.compat import ticks_ms, ticks_diff
+
+            t = ticks_ms()
+            while not lk.up():
+                if lk.error or ticks_diff(ticks_ms(), t) > lk.timeout_ms + lk.stable_ms + 1000:
+                    raise OSError(-1, str(lk.error or "wifi: not up"))
+                mqtt.run(timeout_ms=0)  # (the link's timers: no loop drives them before the client connects)
+                await asyncio.sleep(0.05)
         if c["clean_init"] and not c["clean"]:  # power up: the old session goes, the new one stays
             await (await self._open(True)).end()
         a = self._a = await self._open(c["clean"])
