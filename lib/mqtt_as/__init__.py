@@ -57,11 +57,13 @@ def _link(c):
     if c["ssid"] is None:
         return None
     try:
-        from network import WLAN  # noqa: F401
-        from mqtt.link import WLAN
-    except ImportError:
+        import network
+        from mqtt import link
+
+        network.WLAN  # (AttributeError: a board without WiFi)
+    except (ImportError, AttributeError):
         return None
-    return WLAN(c["ssid"], c["wifi_pw"])
+    return link.WLAN(c["ssid"], c["wifi_pw"])
 
 
 class _Queue:  # client.queue: (topic, msg, retained[, properties]) as they came
