@@ -17,7 +17,7 @@ def tls_certs(tmp_path_factory):
 def test_aio_roundtrips_several_clients_and_timers(runtime, broker):
     ok(runtime.run("aio_basic.py", {"MQTT_URL": broker.url}),
        "granted [{'topic': 'aio/t/#', 'qos': 2}]", "messages in order: True, timer ran: True",
-       "a timer set while the loop slept fired: True",
+       "a timer set while the loop slept fired: True", "bad queue_len: queue_len must be an integer >= 0",
        "ended: False False, closes 1")
 
 

@@ -284,8 +284,7 @@ class AsyncClient:
             while self._sock is sock:
                 if not c.reading:  # messages() is full: wait for room, not for input
                     e = self._room = asyncio.Event()
-                    if not c.reading:
-                        await e.wait()
+                    await e.wait()
                     self._room = None
                     continue
                 await _readable(w, self)
@@ -304,6 +303,8 @@ async def connect(url=None, options=None, queue_len=32, **kw):
     # CONNACK within connectTimeout (retrying meanwhile), raises MQTTError
     # and ends the client. queue_len: messages() holds up to that many
     # (then the client stops reading until there is room); 0: listeners only.
+    if not isinstance(queue_len, int) or queue_len < 0:
+        raise ValueError("queue_len must be an integer >= 0")
     o = dict(options or {}) if not isinstance(url, dict) else dict(url)
     if isinstance(url, dict):
         url = None

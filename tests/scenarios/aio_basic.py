@@ -16,6 +16,11 @@ async def within(aw, ms, what):
 
 
 async def main():
+    try:
+        await mqtt.aio.connect(url(), {"clientId": "s-aio-bad"}, queue_len=-1)
+        fail("queue_len -1 taken")
+    except ValueError as e:
+        print("bad queue_len: %s" % e)
     a = await mqtt.aio.connect(url(), {"clientId": "s-aio-a", "keepalive": 5})
     b = await mqtt.aio.connect(url(), {"clientId": "s-aio-b"})
     check(a.connected and b.connected, "not connected")
