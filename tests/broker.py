@@ -287,6 +287,10 @@ class Broker:
                 p.wait(timeout)
         self._out.close()
 
+    def freeze(self):
+        """SIGSTOP: the broker reads and answers nothing until killed."""
+        self.proc.send_signal(signal.SIGSTOP)
+
     def kill(self):
         """SIGKILL: no goodbye to the clients, their sockets just drop."""
         self._reap(signal.SIGKILL)

@@ -135,7 +135,11 @@ def test_failover_between_bridged_brokers(runtime, make_broker):
     a = make_broker()
     b = make_broker(extra=["connection to-a", "address 127.0.0.1:%d" % a.port, "topic fo/# both 1",
                            "cleansession true", "restart_timeout 1"])
-    p = runtime.start("failover.py", {"URL_A": a.url, "URL_B": b.url}, timeout=40)
+    frozen = os.path.join(a.dir, "frozen")
+    p = runtime.start("failover.py", {"URL_A": a.url, "URL_B": b.url, "FROZEN": frozen}, timeout=40)
+    p.wait_line("READY-TO-FREEZE", 20)
+    a.freeze()
+    open(frozen, "w").close()
     p.wait_line("READY-FOR-KILL", 20)
     a.kill()
     rc, out, err = p.wait()

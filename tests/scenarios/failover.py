@@ -1,9 +1,13 @@
 # Failover between two brokers bridged to each other (options servers: the
 # client moves on when one is gone). C publishes to fo/out and listens on
 # fo/in; W watches fo/out on broker B. After the first batch, broker A (where
-# C is) is killed: C goes on with B, its subscription renewed there, and no
-# QoS 1 message of the second batch (some in flight when A died, some queued)
-# is lost. env: URL_A, URL_B
+# C is) is frozen (SIGSTOP) and C publishes the second batch to it: sent, never
+# acknowledged. Then A is killed: C goes on with B, its subscription renewed
+# there, and no QoS 1 message of the second batch (in flight when A died, or
+# queued while C was offline) is lost. A message A had acknowledged is A's to
+# keep, and a killed broker keeps nothing: hence the freeze, so that every
+# message the test counts is still the client's. env: URL_A, URL_B, FROZEN (a
+# file the test makes once A is stopped)
 import mqtt
 from scenario import env, check, wait, idle, Events, connected, subscribe, end
 
@@ -27,9 +31,23 @@ acks = []
 for i in range(10):
     c.publish("fo/out", b"a%02d" % i, {"qos": 1}, acks.append)
 wait(lambda: len(set(ew.payloads("fo/out"))) == 10, 10000, "the first batch through A and the bridge")
-print("READY-FOR-KILL")
-for i in range(10):  # in flight when A dies, or not yet sent
+print("READY-TO-FREEZE")
+
+
+def frozen():
+    try:
+        open(env("FROZEN")).close()
+        return True
+    except OSError:
+        return False
+
+
+wait(frozen, 10000, "the test to freeze A")
+for i in range(10):  # sent to a frozen A: in flight when it dies
     c.publish("fo/out", b"b%02d" % i, {"qos": 1}, acks.append)
+idle(300)
+check(len(acks) == 10, "a frozen broker acknowledged: %d acks" % len(acks))
+print("READY-FOR-KILL")
 wait(lambda: ec.count("close"), 10000, "C to lose A")
 for i in range(10, 20):  # while C is offline
     c.publish("fo/out", b"b%02d" % i, {"qos": 1}, acks.append)
