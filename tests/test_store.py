@@ -147,3 +147,19 @@ def test_long_run_stays_bounded(runtime, broker, tmp_path):
                                         "N": "100000", "FSYNC": "0"}, timeout=120)
     ok(res)
     print(res[1])
+
+
+def test_haas_and_umqtt_faces_take_a_store(runtime, make_broker, tmp_path):
+    from faultproxy import FaultProxy
+
+    b = make_broker(persistence=True)
+    px = FaultProxy(b.port)
+    env = {"MQTT_URL": b.url, "PROXY_PORT": str(px.port), "FAULT_PORT": str(px.control_port), "DIR": str(tmp_path)}
+    try:
+        ok(runtime.run("store_faces.py", dict(env, PHASE="1")), "reset with 1 + 1 in flight")
+        px.command("cut")
+        w = runtime.start("store_faces.py", dict(env, PHASE="2"))
+        ok(w.wait(), "restored: haas [b'from haas'], umqtt [b'from umqtt']",
+           "watcher got [('sf/h', b'from haas'), ('sf/u', b'from umqtt')]")
+    finally:
+        px.stop()
