@@ -42,6 +42,7 @@ def test_readme_block_runs_as_shown(runtime, make_broker, certs, tmp_path, n):
     src = src.replace('"broker.local", "port": 1883', '"127.0.0.1", "port": %d' % b.port)
     src = src.replace('"broker.local", 1883', '"127.0.0.1", %d' % b.port)
     src = src.replace('open("ca.pem")', 'open(%r)' % certs.ca)
+    src = src.replace('FileStore("session.store")', 'FileStore(%r)' % str(tmp_path / "session.store"))
     assert "broker.local" not in src, "a broker address the test does not know how to replace:\n" + src
     # the network link's examples import network or netmgr: the stand-ins of tests/standins (no board here)
     rc, out, err = runtime.run(src + "\n", timeout=20, path=[STANDINS] if "mqtt.link" in src else [])

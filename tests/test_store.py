@@ -163,3 +163,37 @@ def test_haas_and_umqtt_faces_take_a_store(runtime, make_broker, tmp_path):
            "watcher got [('sf/h', b'from haas'), ('sf/u', b'from umqtt')]")
     finally:
         px.stop()
+
+
+def test_readme_deep_sleep_pattern(runtime, make_broker, tmp_path):
+    # The README's wake.py, three wakes (each a process: on the unix port
+    # the sleep is the process ending). Wake 2's link is slow (a proxy that
+    # delays all by 5 s): its reading stays in the store as the process is
+    # killed in its wait; wake 3 sends it first, then its own.
+    import re
+    from conftest import ROOT
+    from faultproxy import FaultProxy
+
+    block = [b for b in re.findall(r"^```python\n(.*?)^```", open(os.path.join(ROOT, "README.md")).read(),
+                                   re.S | re.M) if "deepsleep" in b]
+    assert len(block) == 1
+    b = make_broker(persistence=True)
+    px = FaultProxy(b.port)
+
+    def wake(port):
+        src = block[0].replace("broker.local:1883", "127.0.0.1:%d" % port)
+        src = src.replace('"session.store"', repr(str(tmp_path / "session.store")))
+        return src.replace('b"21.5"', 'b"%d"' % port)  # (each wake's reading: where it went)
+
+    try:
+        ok(runtime.run(wake(b.port) + "print('OK')\n"), "sent")
+        px.command("delay 5000")  # (a link slower than this wake is long)
+        p = runtime.start(wake(px.port), {})
+        time.sleep(1.0)
+        assert p.p.poll() is None, p.output()
+        p.kill()  # (published, waiting for the connection: a reset)
+        px.command("cut")
+        out = runtime.run(wake(b.port) + "print('OK')\n")
+    finally:
+        px.stop()
+    ok(out, "from before the reset: b'%d' delivered" % px.port, "sent")
