@@ -20,7 +20,7 @@
 # a request's life (core.py: journal), the client syncs it before any byte
 # leaves (drain), so nothing on the wire depends on what a reset could undo.
 import os
-from struct import pack
+from struct import pack, pack_into
 from .compat import const, MPY
 from .core import MQTTError
 
@@ -37,7 +37,7 @@ except ImportError:  # (firmware without it: Adler-32's two sums, as good at fin
 _FORMAT = const(1)  # of the records below: a store in another format is refused, not misread
 # records: a type byte, then (sequence numbers are the store's own, 4 bytes; packet ids 2)
 _HEAD = const(72)  # H format, protocol version, client id: whose store this is
-_PUT = const(80)  # P seq, flags, topic length, topic, properties length, properties, payload
+_PUT = const(80)  # P seq, packet id (0: none yet), flags, topic length, topic, properties length, properties, payload
 _SENT = const(73)  # I seq, packet id: the PUBLISH went out with it
 _RELEASED = const(82)  # R seq: PUBREC came, a PUBREL is owed
 _DONE = const(68)  # D seq: the request ended (acknowledged, or failed for good)
@@ -70,7 +70,8 @@ class FileStore:
         self.fsync = fsync
         self.torn = None
         self._f = None  # the file, open for appending
-        self._out = bytearray()  # records appended, not yet synced
+        self._out = bytearray(256)  # records appended, not yet synced: _out[:_n]
+        self._n = 0
 
     def read(self):
         p = self.path
@@ -106,37 +107,48 @@ class FileStore:
         return recs
 
     def append(self, rec):
+        k = self._n
+        n = k + 8 + len(rec)
         o = self._out
-        o += pack(">II", len(rec), crc32(rec) & 0xFFFFFFFF)
-        o += rec
+        if n > len(o):  # (grown for a large record; back to its size after the sync)
+            o = bytearray(max(n, 2 * len(o)))
+            o[:k] = memoryview(self._out)[:k]
+            self._out = o
+        pack_into(">II", o, k, len(rec), crc32(rec) & 0xFFFFFFFF)
+        o[k + 8 : n] = rec
+        self._n = n
 
     def sync(self):
-        if self._out:
+        n = self._n
+        if n:
             if self._f is None:
                 self._f = open(self.path, "ab")
-            self._f.write(self._out)
-            if self.fsync:
+            self._f.write(memoryview(self._out)[:n])
+            if self.fsync:  # (littlefs and FAT: on flash now)
                 _commit(self._f)
             elif not MPY:  # (CPython buffers: to the OS; MicroPython's unix port writes through)
                 self._f.flush()
-            self.written += len(self._out)  # (littlefs and FAT: on flash now; CPython: the OS has it, a killed process loses nothing)
-            self._out = bytearray()
+            self.written += n
+            self._n = 0
+            if n > 1024:
+                self._out = bytearray(256)
 
     def rewrite(self, recs):
         self.close()
         p = self.path
-        self._out = bytearray()
+        self._n = 0
         for r in recs:
             self.append(r)
         f = open(p + ".new", "wb")
         try:
-            f.write(self._out)
+            f.write(memoryview(self._out)[: self._n])
             if self.fsync:
                 _commit(f)
-            self.written += len(self._out)
+            self.written += self._n
         finally:
             f.close()
-        self._out = bytearray()
+        self._n = 0
+        self._out = bytearray(256)
         try:
             os.rename(p + ".new", p)
         except OSError:  # FAT renames over no file: the old one goes first (read() finds the new one alone)
@@ -147,6 +159,10 @@ class FileStore:
         if self._f:
             self._f.close()
             self._f = None
+
+
+def _name(s):
+    return getattr(s, "path", "(yours)")
 
 
 def _commit(f):  # onto the medium: MicroPython's flush does it (littlefs, FAT; the unix port: fsync)
@@ -163,10 +179,19 @@ def _exists(p):
         return False
 
 
-def _put(q, e):  # the record of request entry e, sequence number q
+def _put(q, e):  # the record of request entry e, sequence number q (one allocation)
     t = e[_TOPIC]
     pr = e[_PROPS] or b""
-    return pack(">BIBH", _PUT, q, e[_FLAGS] & ~8, len(t)) + t + pack(">H", len(pr)) + pr + e[_PAYLOAD]
+    m = e[_PAYLOAD]
+    n = 10 + len(t)
+    k = n + 2 + len(pr)
+    r = bytearray(k + len(m))
+    pack_into(">BIHBH", r, 0, _PUT, q, e[_PID], e[_FLAGS] & ~8, len(t))
+    r[10:n] = t
+    pack_into(">H", r, n, len(pr))
+    r[n + 2 : k] = pr
+    r[k:] = m
+    return r
 
 
 def _int(b, a, n):
@@ -183,6 +208,8 @@ class Journal:
         self.live = {}  # seq -> request entry in the store
         self.ids = {}  # incoming QoS 2 ids in the store
         self.seq = 0
+        self.last = 0  # the last packet id a request here took
+        self.fresh = []  # requests put since the last sync: their records not yet made
         self.dirty = False  # records appended since the last sync
         self.written = 0  # bytes appended since the last compaction
         self.stores = [s for s in (out, inc) if s]
@@ -202,37 +229,60 @@ class Journal:
 
     # -- from the core (and the client's _done), as the session changes
 
+    # A new request's record waits for the next sync (its sequence number
+    # negative until then), so one that took its packet id in the same call
+    # is written once, with it.
+
     def put(self, e):
         q = self.seq = self.seq + 1
-        e.append(q)
+        e.append(-q)
         self.live[q] = e
-        self._add(self.out, _put(q, e))
+        self.fresh.append(e)
+        self.dirty = True
+
+    def _fresh(self):  # the waiting records written
+        for e in self.fresh:
+            e[_SEQ] = q = -e[_SEQ]
+            if e[_PID]:
+                self.last = e[_PID]
+            self._add(self.out, _put(q, e))
+        self.fresh = []
 
     def sent(self, e):
-        if len(e) > _SEQ:
+        if len(e) > _SEQ and e[_SEQ] > 0:
+            self.last = e[_PID]
             self._add(self.out, pack(">BIH", _SENT, e[_SEQ], e[_PID]))
 
     def released(self, e):
         if len(e) > _SEQ:
+            if e[_SEQ] < 0:
+                self._fresh()
             self._add(self.out, pack(">BI", _RELEASED, e[_SEQ]))
 
     def done(self, e):
-        if len(e) > _SEQ and self.live.pop(e[_SEQ], None):
-            self._add(self.out, pack(">BI", _DONE, e[_SEQ]))
+        if len(e) > _SEQ:
+            q = e[_SEQ]
+            if self.live.pop(abs(q), None):
+                if q > 0:
+                    self._add(self.out, pack(">BI", _DONE, q))
+                else:  # (never written)
+                    self.fresh.remove(e)
 
     def received(self, p):
         self.ids[p] = 1
-        self._add(self.inc, bytes((_RECEIVED, p >> 8, p & 255)))
+        self._add(self.inc, pack(">BH", _RECEIVED, p))
 
     def forgotten(self, p):
         if p is None:
             self.ids = {}
             self._add(self.inc, b"C")
         elif self.ids.pop(p, None):
-            self._add(self.inc, bytes((_FORGOTTEN, p >> 8, p & 255)))
+            self._add(self.inc, pack(">BH", _FORGOTTEN, p))
 
     def sync(self):
         if self.dirty:
+            if self.fresh:
+                self._fresh()
             s = self.stores[0]
             try:
                 if self.written > self.limit:
@@ -250,16 +300,17 @@ class Journal:
         # what the session holds now, as the records of a fresh store
         rs = [self._head()]
         if s is self.out:
+            self._fresh()
             for q in sorted(self.live):
                 e = self.live[q]
                 rs.append(_put(q, e))
-                if e[_PID]:
-                    rs.append(pack(">BIH", _SENT, q, e[_PID]))
                 if e[_KIND] == _PUBREL:
                     rs.append(pack(">BI", _RELEASED, q))
+            if self.last:  # (the last packet id given, after theirs: new ones go on from it)
+                rs.append(pack(">BIH", _SENT, 0, self.last))
         if s is self.inc:
             for p in self.ids:
-                rs.append(bytes((_RECEIVED, p >> 8, p & 255)))
+                rs.append(pack(">BH", _RECEIVED, p))
         return rs
 
     def compact(self):
@@ -281,8 +332,7 @@ class Journal:
                 x.close()
             except Exception:
                 pass
-        self.c.post("error", MQTTError("store %s: %s; the session goes on in RAM only" % (
-            getattr(s, "path", "(yours)"), e)))
+        self.c.post("error", MQTTError("store %s: %s; the session goes on in RAM only" % (_name(s), e)))
 
     def close(self):
         self.sync()
@@ -306,41 +356,42 @@ class Journal:
                 rs = s.read()
             except Exception as x:
                 return self.failed(x, s)
-            if rs and rs[0][:2] != bytes((_HEAD, _FORMAT)):
-                raise MQTTError("store %s: not a store of this version (format %s, this one reads %d): refused" % (
-                    getattr(s, "path", "(yours)"), rs[0][1] if rs[0][0] == _HEAD else "unknown", _FORMAT))
-            if rs and rs[0] != self._head():
-                h = rs[0]
-                raise MQTTError("store %s: the session of client id '%s' (protocol version %d), not of '%s' (%d): "
-                                "refused" % (getattr(s, "path", "(yours)"), str(h[3:], "utf-8"), h[2],
-                                             o["clientId"], o["protocolVersion"]))
+            h = rs and rs[0]
+            if h and h != self._head():
+                raise MQTTError("store %s: %s, not of '%s' (%d): refused" % (
+                    _name(s), "the session of client id '%s' (protocol version %d)" % (str(h[3:], "utf-8"), h[2])
+                    if h[:2] == self._head()[:2] else "not a store of this format (%d)" % _FORMAT,
+                    o["clientId"], o["protocolVersion"]))
             if getattr(s, "torn", None):
                 c.post("error", MQTTError("store " + s.torn))
             for r in rs[1:]:
                 k = r[0]
                 if k == _PUT:
                     q = _int(r, 1, 4)
-                    n = _int(r, 6, 2)
-                    m = _int(r, 8 + n, 2)
-                    es[q] = [_PUBLISH, 0, bytes(r[8 : 8 + n]), bytes(r[10 + n + m :]), r[5], None,
-                             bytes(r[10 + n : 10 + n + m]) or None, 0, q]
+                    n = _int(r, 8, 2)
+                    m = _int(r, 10 + n, 2)
+                    e = es[q] = [_PUBLISH, 0, bytes(r[10 : 10 + n]), bytes(r[12 + n + m :]), r[7], None,
+                                 bytes(r[12 + n : 12 + n + m]) or None, 0, q]
                     self.seq = max(self.seq, q)
-                elif k == _SENT or k == _RELEASED or k == _DONE:
+                    k = _SENT  # (its packet id, if it had one)
+                if k == _SENT or k == _RELEASED or k == _DONE:
                     e = es.get(_int(r, 1, 4))
-                    if e and k == _SENT:
-                        e[_PID] = last = _int(r, 5, 2)
-                        e[_FLAGS] |= 8  # (DUP: it may have gone out)
+                    p = _int(r, 5, 2) if k == _SENT else 0
+                    if p:
+                        last = self.last = p
+                        if e:
+                            e[_PID] = p
+                            e[_FLAGS] |= 8  # (DUP: it may have gone out)
                     elif e and k == _RELEASED:
                         e[_KIND] = _PUBREL
-                    elif e:
+                    elif e and k == _DONE:
                         del es[e[_SEQ]]
                 elif k == _RECEIVED:
                     self.ids[_int(r, 1, 2)] = 1
-                elif k == _FORGOTTEN:
-                    if len(r) > 1:
-                        self.ids.pop(_int(r, 1, 2), None)
-                    else:
-                        self.ids = {}
+                elif len(r) > 1:  # _FORGOTTEN
+                    self.ids.pop(_int(r, 1, 2), None)
+                else:
+                    self.ids = {}
         if o["clean"]:  # a clean session: nothing from before
             es = {}
             self.ids = {}

@@ -111,7 +111,7 @@ try:
     client(path("f.store"))
     check(False, "a store of another format not refused")
 except mqtt.MQTTError as e:
-    check("not a store of this version" in str(e), str(e))
+    check("not a store of this format" in str(e), str(e))
     print("refused: %s" % e)
 
 # a store that cannot be written: reported once, the client goes on in RAM
