@@ -152,6 +152,8 @@ def test_checks_and_errors(runtime):
         case("no sha256", "azure", "h", "d", AZ_RS_KEY, 1, sim={"hashlib": []}),
         case("key junk", "azure", "h", "d", "!!!!", 1),
         case("key short", "azure", "h", "d", "abc", 1),
+        # a connection string where the key belongs: a2b_base64 skips what is not base64 and decodes the rest
+        case("key conn", "azure", "h", "d", "HostName=h.azure-devices.net;DeviceId=d;SharedAccessKey=" + AZ_RS_KEY, 1),
         case("expiry", "azure", "h", "d", AZ_RS_KEY, "tomorrow"),
         case("no device", "azure", "h", "", AZ_RS_KEY, 1),
         # the default expiry: an hour from now in Unix time, whatever the port's epoch
@@ -181,7 +183,7 @@ def test_checks_and_errors(runtime):
     assert got["no md5"] == ["ERR", "ImportError", "mqtt.cloud: this firmware's hashlib has no md5"]
     assert got["sha256 only"][1]["password"] == aliyun_password("s", "clientIdpk.ddeviceNamedproductKeypktimestamp1")
     assert got["no sha256"] == ["ERR", "ImportError", "mqtt.cloud: this firmware's hashlib has no sha256"]
-    assert got["key junk"] == got["key short"] == ["ERR", "ValueError", key]
+    assert got["key junk"] == got["key short"] == got["key conn"] == ["ERR", "ValueError", key]
     assert got["expiry"] == ["ERR", "ValueError", "expiry must be Unix seconds"]
     assert got["no device"] == ["ERR", "ValueError", "deviceId must be a non-empty str"]
     unix = 820000000 + 946684800
