@@ -23,11 +23,9 @@ connection (every command):
   --will-topic TOPIC  --will-message MESSAGE  --will-qos 0|1|2  --will-retain
   -up "KEY: VALUE"   MQTT 5 user property (repeatable): of the CONNECT, PUBLISH or SUBSCRIBE
   --script FILE      a user script attached to the client (pub, sub, conn)
-a cloud's endpoint and login (mqtt.cloud; not with -u/-P; -h/-p: another broker, e.g. to try it):
-  --aliyun PK,DEVICE,SECRET[,region=R|instance=ID][,timestamp=MS][,signMethod=hmacsha1|hmacmd5]
-                     Alibaba Cloud IoT Platform (TLS on 1883; -l mqtt: plain TCP; -i: the client id)
-  --azure HUB,DEVICE,KEY[,expiry=UNIX_SECONDS]   Azure IoT Hub, a SAS token (valid an hour)
-  --aws ENDPOINT     AWS IoT Core, with -i CLIENT_ID --cert FILE --key FILE [--ca FILE]
+cloud endpoint and login (mqtt.cloud; not with -u/-P; -h/-p: another broker):
+  --aliyun PK,DEVICE,SECRET[,region=R|instance=ID,timestamp=MS,signMethod=M]  Alibaba Cloud IoT Platform
+  --azure HUB,DEVICE,KEY[,expiry=UNIX_SECONDS]  Azure IoT Hub   --aws ENDPOINT -i ID --cert F --key F  AWS IoT Core
 exit status: 0 done, 1 failed (refused, unreachable, TLS, a publish), 2 bad arguments"""
 
 # option -> (key, kind): 0 a flag, 1 text, 2 an integer, 3 text, repeatable
@@ -46,11 +44,9 @@ _OPTS = {"-h": ("host", 1), "--hostname": ("host", 1), "-p": ("port", 2), "--por
          "--message-interval": ("message_interval", 2), "-s": ("size", 2), "--size": ("size", 2),
          "-d": ("duration", 2), "--duration": ("duration", 2), "--aliyun": ("aliyun", 1), "--azure": ("azure", 1),
          "--aws": ("aws", 1)}
+_CLOUDS = ("aliyun", "azure", "aws")
 _COMMON = ("host", "port", "clientId", "username", "password", "keepalive", "version", "protocol", "ca", "cert",
-           "key", "insecure", "will_topic", "will_message", "will_qos", "will_retain", "up", "aliyun", "azure", "aws")
-# --CLOUD: (how many fields lead, the NAME=VALUE fields that may follow: mqtt.cloud's keyword arguments)
-_CLOUDS = {"aliyun": (3, ("region", "instance", "timestamp", "signMethod")), "azure": (3, ("expiry",)),
-           "aws": (1, ())}
+           "key", "insecure", "will_topic", "will_message", "will_qos", "will_retain", "up") + _CLOUDS
 _FOR = {"pub": ("topic", "message", "qos", "retain", "count", "interval", "script"),
         "sub": ("topic", "qos", "verbose", "format", "limit", "script"), "conn": ("script",),
         "bench": ("clients", "connect_interval", "message_interval", "topic", "qos", "size", "duration")}
@@ -132,8 +128,6 @@ def parse(argv):
     c = [k for k in _CLOUDS if k in a]
     if len(c) > 1 or c and ("username" in a or "password" in a):
         raise Usage("one of --aliyun, --azure, --aws, and not with -u or -P: it makes them")
-    if c == ["aws"] and ("clientId" not in a or "cert" not in a or "key" not in a):
-        raise Usage("--aws needs -i CLIENT_ID, --cert FILE and --key FILE")
     if ("will_message" in a or "will_qos" in a or "will_retain" in a) and "will_topic" not in a:
         raise Usage("--will-message, --will-qos, --will-retain need --will-topic")
     ts = a.get("topic", [])
@@ -200,25 +194,22 @@ def _cloud(name, a, o):
     # --aliyun/--azure/--aws FIELDS -> mqtt.cloud's (url, options)
     from . import cloud
 
-    n, names = _CLOUDS[name]
+    n = 1 if name == "aws" else 3
     f = a[name].split(",")
     kw = {}
-    for x in f[n:]:
+    for x in f[n:]:  # NAME=VALUE: a keyword argument of mqtt.cloud's function (it refuses a wrong NAME)
         k, _, v = x.partition("=")
-        if k not in names or not v:
-            raise Usage("--%s: %r: after %d fields, NAME=VALUE with NAME one of %s"
-                        % (name, x, n, ", ".join(names) or "none"))
         kw[k] = int(v) if v.isdigit() else v
     f = f[:n]
-    if len(f) < n or not all(f):
-        raise Usage("--%s takes %d fields, not %r" % (name, n, a[name]))
+    if len(f) < n or not all(f) or "" in kw.values():
+        raise Usage("--%s takes %d fields, then NAME=VALUE, not %r" % (name, n, a[name]))
     if name == "aliyun":  # (its client id, keepalive and TLS are in what it signs or checks)
         kw["keepalive"] = o["keepalive"]
         kw["tls"] = o.get("protocol") != "mqtt"
         if "clientId" in o:
             kw["clientId"] = o.pop("clientId")
-    if name == "aws":
-        f += [o["clientId"], o["cert"], o["key"], o.get("ca")]
+    if name == "aws":  # (it says what is missing)
+        f += [o.get("clientId"), o.get("cert"), o.get("key"), o.get("ca")]
     try:
         return getattr(cloud, name)(*f, **kw)
     except ImportError as e:  # the firmware lacks a hash
