@@ -26,6 +26,7 @@
 # make test-frozen                        the MicroPython half of the tests on firmware/UNIX/micropython
 # make test-mcu MICROPY_DIR=...           the emulated Cortex-M board (QEMU_MPS2_AN385): its firmware, booted under
 #                                         qemu with UART1 wired to a private mosquitto, runs tests/test_mcu.py
+#                                         (and upstream's plain MPS2_AN385 with the staged set mounted by mpremote)
 #                                         (skipped without MICROPY_DIR, arm-none-eabi-gcc or qemu-system-arm)
 # make calibrate MICROPY_DIR=...          measure the frozen form's flash cost -> boards/calibration.json
 # make flash BOARD=X PORT=/dev/ttyUSB0    esptool write-flash at the chip's offset
@@ -141,6 +142,10 @@ test-mcu: venv deps
 		echo "make test-mcu: skipped: $$t is not on PATH (Debian: apt-get install gcc-arm-none-eabi" \
 			"libnewlib-arm-none-eabi qemu-system-arm)"; exit 0; fi; done; \
 	$(MAKE) --no-print-directory firmware BOARD=QEMU_MPS2_AN385 MICROPY_DIR=$(MICROPY_DIR) && \
+	$(MAKE) --no-print-directory -C $(MICROPY_DIR)/ports/qemu BOARD=MPS2_AN385 \
+		BUILD=$(CURDIR)/firmware/QEMU_MPS2_AN385/plain/build >&2 && \
+	cp firmware/QEMU_MPS2_AN385/plain/build/firmware.elf firmware/QEMU_MPS2_AN385/plain/ && \
+	$(MAKE) --no-print-directory stage BOARD=QEMU_MPS2_AN385 >&2 && \
 	MICROPY_DIR=$(MICROPY_DIR) $(BIN)/pytest -q -rs $(PYTEST_ARGS) tests/test_mcu.py
 
 calibrate: venv

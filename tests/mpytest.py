@@ -3,6 +3,7 @@
 # fixture. main(name) imports tests/<name>.py with it standing in for pytest
 # and runs every test_* function, each parameter set once; prints a line per
 # failure and "N passed, M failed, K skipped". skip: names not run here, with why.
+import gc
 import sys
 
 try:
@@ -120,10 +121,11 @@ def _signatures(path):
     return sig
 
 
-def main(name, skip=None, where="."):
+def main(name, skip=None, where=".", src=None):
+    # src: the module's source, when what is imported is its .mpy (for the argument names)
     skip = skip or {}
     sys.modules["pytest"] = sys.modules[__name__]
-    sig = _signatures(where + "/" + name + ".py")
+    sig = _signatures(src or where + "/" + name + ".py")
     m = __import__(name)
     passed = failed = skipped = 0
     for k in sorted(dir(m)):
@@ -134,6 +136,7 @@ def main(name, skip=None, where="."):
             skipped += 1
             continue
         for args in _calls(f):
+            gc.collect()  # (a board's small heap: each test starts from what the last one freed)
             mp = MonkeyPatch()
             if "monkeypatch" in sig.get(k, ()):
                 args["monkeypatch"] = mp

