@@ -123,7 +123,10 @@ class FileStore:
         if n:
             if self._f is None:
                 self._f = open(self.path, "ab")
-            self._f.write(memoryview(self._out)[:n])
+            if MPY:  # (a stream's write(buf, n): no view made)
+                self._f.write(self._out, n)
+            else:
+                self._f.write(memoryview(self._out)[:n])
             if self.fsync:  # (littlefs and FAT: on flash now)
                 _commit(self._f)
             elif not MPY:  # (CPython buffers: to the OS; MicroPython's unix port writes through)
@@ -241,12 +244,16 @@ class Journal:
         self.dirty = True
 
     def _fresh(self):  # the waiting records written
+        s = self.out
         for e in self.fresh:
             e[_SEQ] = q = -e[_SEQ]
             if e[_PID]:
                 self.last = e[_PID]
-            self._add(self.out, _put(q, e))
-        self.fresh = []
+            if s:
+                r = _put(q, e)
+                s.append(r)
+                self.written += len(r) + 8
+        self.fresh.clear()
 
     def sent(self, e):
         if len(e) > _SEQ and e[_SEQ] > 0:
@@ -260,13 +267,16 @@ class Journal:
             self._add(self.out, pack(">BI", _RELEASED, e[_SEQ]))
 
     def done(self, e):
+        # (no sync of its own: nothing on the wire depends on it, and one lost
+        # to a reset costs a resend the broker answers, not a message)
         if len(e) > _SEQ:
             q = e[_SEQ]
             if self.live.pop(abs(q), None):
-                if q > 0:
-                    self._add(self.out, pack(">BI", _DONE, q))
-                else:  # (never written)
+                if q < 0:  # (never written)
                     self.fresh.remove(e)
+                elif self.out:
+                    self.out.append(pack(">BI", _DONE, q))
+                    self.written += 13
 
     def received(self, p):
         self.ids[p] = 1
@@ -335,6 +345,7 @@ class Journal:
         self.c.post("error", MQTTError("store %s: %s; the session goes on in RAM only" % (_name(s), e)))
 
     def close(self):
+        self.dirty = True  # (the ends appended since the last sync too)
         self.sync()
         for s in self.stores:
             s.close()
