@@ -29,3 +29,10 @@ def test_stream_faces(runtime, broker, face):
     ok(runtime.run("stream_link.py", {"MQTT_URL": broker.url, "POLL": "0", "FACE": face}),
        {"haas": "haas over a stream: success, subscribe, publish, message",
         "umqtt": "umqtt over a stream: connect, subscribe, publish, wait_msg"}[face])
+
+
+@pytest.mark.parametrize("poll", [1, 0])
+def test_aio_over_a_stream(runtime, broker, poll):
+    # mqtt.aio drives a stream client too: a pollable one is waited on, a plain one read every few ms
+    ok(runtime.run("aio_stream.py", {"MQTT_URL": broker.url, "POLL": str(poll)}),
+       "aio over a %s stream: 10 QoS 1 round trips in order" % ("pollable" if poll else "plain"))

@@ -465,9 +465,11 @@ class Client(Protocol):
                 self._lost(e)
         return self._timer(now)  # (ms until its next deadline, for the loop's wait)
 
-    def socket(self):  # the connection's socket (to wait for its input on), None while there is none
+    def socket(self):
+        # the connection's socket (to wait for its input on), None while there
+        # is none or poll() cannot take it (a plain stream: step_all reads it)
         tr = self._transport
-        return tr and tr.sock
+        return tr.sock if tr and tr.polled else None
 
     def _io(self, tr):
         if self.unsent:
@@ -825,8 +827,12 @@ def step_all(now, polled=0, cap=100):
         i -= 1
         if i < len(_clients):
             c = _clients[i]
+            tr = c._transport
             if not polled:
                 c._readable = 1
+            elif tr and not tr.polled:  # a stream poll() cannot take: read at each step, a step every few ms
+                c._readable = 1
+                w = min(w, _TICK_MS)
             w = min(w, c._step(now))
     if _later:
         _run_later()
