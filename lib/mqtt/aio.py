@@ -20,6 +20,7 @@ from .compat import MPY, ticks_ms, ticks_us, ticks_diff
 _mine = []  # the AsyncClients running
 _task = [None, 0, 0]  # the driver's task; it sleeps; a kick woke it
 _SHORT = 10  # ms between steps while a connection opens or output waits for a full socket
+_TICK = 5  # ms between reads of a stream poll() cannot take
 _SPIN_US = 200  # how long an awaited request spins for its reply before it sleeps (see _ask)
 _spin = [1]  # the last spin caught its reply: spin again
 
@@ -273,6 +274,9 @@ class AsyncClient:
                 self._reader = asyncio.create_task(self._watch(s))
         if c.unsent:  # output the socket did not take yet (or a connection that opens)
             c.drain()
+        if s is None and c.state:  # a stream poll() cannot take (socket() None): read every few ms
+            c.loop(0)
+            return _TICK
         return _SHORT if c.unsent or c.state == 1 else 60000  # (1: connecting)
 
     async def _watch(self, sock):

@@ -827,12 +827,8 @@ def step_all(now, polled=0, cap=100):
         i -= 1
         if i < len(_clients):
             c = _clients[i]
-            tr = c._transport
             if not polled:
                 c._readable = 1
-            elif tr and not tr.polled:  # a stream poll() cannot take: read at each step, a step every few ms
-                c._readable = 1
-                w = min(w, _TICK_MS)
             w = min(w, c._step(now))
     if _later:
         _run_later()
