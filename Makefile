@@ -37,6 +37,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run.stamp
 STAMP := $(VENV)/.dev.stamp
+CLI := $(BIN)/mqtt
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
@@ -57,12 +58,19 @@ need = @if [ -z "$($(1))" ]; then echo "make $@: $(1) is not set, e.g. make $@ $
 
 all: test
 
-venv: $(STAMP)
+venv: $(STAMP) $(CLI)
 
 $(RUN_STAMP): requirements.txt
 	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
 	touch $@
+
+# .venv/bin/mqtt: the command line client on the venv's MicroPython unix port, with lib/ (this package)
+# and .frozen (the port's own frozen modules: ssl, asyncio) on its path
+$(CLI): $(RUN_STAMP)
+	printf '#!/bin/sh\n# made by make venv: the command line client (lib/mqtt/cli.py) on the MicroPython unix port\nMICROPYPATH="%s/lib:.frozen" exec "%s/micropython" -m mqtt "$$@"\n' \
+		"$(CURDIR)" "$(abspath $(BIN))" > $@
+	chmod +x $@
 
 $(STAMP): requirements-dev.txt $(RUN_STAMP)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
@@ -87,10 +95,10 @@ deps:
 test: venv deps
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests
 
-run: $(RUN_STAMP) deps
+run: $(RUN_STAMP) $(CLI) deps
 	$(RUN_WITH) --run $(SCRIPT) -- $(ARGS)
 
-cli: $(RUN_STAMP) deps
+cli: $(RUN_STAMP) $(CLI) deps
 	$(RUN_WITH) --module mqtt -- $(ARGS)
 
 size: venv
