@@ -30,6 +30,10 @@
 # make calibrate MICROPY_DIR=...          measure the frozen form's flash cost -> boards/calibration.json
 # make flash BOARD=X PORT=/dev/ttyUSB0    esptool write-flash at the chip's offset
 # make deploy BOARD=X PORT=/dev/ttyUSB0   mpremote: the compiled set to the board's /lib
+# make mip BOARD=X [PORT=/dev/ttyUSB0]    that set as a mip package in build/X/mip (package.json + .mpy);
+#                                         with PORT, mpremote mip installs it
+# make heap                               the heap the README's Use example needs per route (.py, .mpy,
+#                                         frozen) at 32 and 64 bits (tools/heap.py), written into README.md
 # make repl PORT=/dev/ttyUSB0             mpremote REPL
 
 PYTHON ?= python3
@@ -54,7 +58,7 @@ STUB_SETS := $(patsubst tools/stubs/%.txt,%,$(wildcard tools/stubs/*.txt))
 need = @if [ -z "$($(1))" ]; then echo "make $@: $(1) is not set, e.g. make $@ $(2)" >&2; exit 2; fi
 
 .PHONY: all venv deps test run cli bench-clients size bench clean boards stage test-staged typecheck check-boards firmware \
-	test-frozen test-mcu calibrate flash deploy repl
+	test-frozen test-mcu calibrate flash deploy repl mip heap
 
 all: test
 
@@ -165,6 +169,14 @@ deploy:
 	$(call need,PORT,BOARD=$(BOARD) PORT=/dev/ttyUSB0)
 	@$(MAKE) -s --no-print-directory venv
 	$(BIN)/python tools/boards.py deploy $(BOARD) $(PORT)
+
+mip:
+	$(call need,BOARD,BOARD=ESP32_GENERIC [PORT=/dev/ttyUSB0])
+	@$(MAKE) -s --no-print-directory venv
+	$(BIN)/python tools/boards.py mip $(BOARD) $(PORT)
+
+heap: venv deps
+	$(BIN)/python tools/heap.py --write
 
 repl:
 	$(call need,PORT,PORT=/dev/ttyUSB0)

@@ -11,6 +11,7 @@ a MicroPython checkout, staging, firmware build, flash, deploy and REPL.
     python tools/boards.py calibrate            # measure the frozen form's flash cost (make calibrate)
     python tools/boards.py flash BOARD PORT [--dry-run] # esptool write-flash at the chip's offset
     python tools/boards.py deploy BOARD PORT [--dest DIR]   # mpremote: the compiled set to /lib
+    python tools/boards.py mip BOARD [PORT]     # that set as a mip package (build/BOARD/mip); PORT: install it
     python tools/boards.py repl PORT            # mpremote REPL
 
 A board is a folder with board.json (port, chip, the upstream board it
@@ -1003,6 +1004,52 @@ def stage(name, out=None):
     return out, r
 
 
+def loads_on(bytecode):
+    """The MicroPython releases that load bytecode-only .mpy files of this version (docs: mpyfiles;
+    a sub-version matters for native code only)."""
+    return {"5": "MicroPython 1.12 to 1.18", "6": "MicroPython 1.19 and later"}.get(str(bytecode).split(".")[0],
+                                                                                  "?")
+
+
+def mip_package(name, out=None):
+    """The board's compiled set (as deploy copies it) as a mip package: out (default build/NAME/mip)
+    holds the .mpy files and a package.json whose "urls" name them relative to it, so that
+    `mpremote mip install out/package.json`, or mip.install("http://HOST:PORT/package.json") on the
+    board while a web server serves out, installs them."""
+    out, r = stage(name, out or os.path.join(BUILD, name, "mip"))
+    with open(os.path.join(ROOT, "package.json")) as f:
+        version = json.load(f)["version"]
+    mods = sorted(t[:-3] + ".mpy" for t in r["modules"])
+    with open(os.path.join(out, "package.json"), "w") as f:
+        f.write('{\n "urls": [\n  %s\n ],\n "deps": [],\n "version": %s\n}\n'
+                % (",\n  ".join(json.dumps([m, m]) for m in mods), json.dumps(version)))
+    return out, r
+
+
+def mip(name, port=None):
+    b = load(name)
+    dest = ((b.get("deploy") or {}).get("dir") or "/lib").rstrip("/") or "/"
+    if port:
+        check_port(port, "mip BOARD=%s" % name)
+    out, r = mip_package(name)
+    pj = os.path.relpath(os.path.join(out, "package.json"), ROOT)
+    print("%s: %d modules, %d B of .mpy v%s (for %s) in %s, with package.json"
+          % (name, len(r["modules"]), r["total"], r["bytecode"], loads_on(r["bytecode"]), os.path.relpath(out, ROOT)))
+    if not port:
+        print("install it with the board on USB:  make mip BOARD=%s PORT=/dev/ttyUSB0\n"
+              "  (that is: mpremote connect /dev/ttyUSB0 mip install --target %s %s)" % (name, dest, pj))
+        if mf.parse_version(b["micropython"]) >= (1, 20):  # (mip is on boards from 1.20)
+            print("or from the board, over its network: python3 -m http.server -d %s 8000 here, then at its REPL\n"
+                  "  import mip; mip.install('http://THIS-COMPUTER:8000/package.json', target='%s')"
+                  % (os.path.relpath(out, ROOT), dest))
+        return
+    mpremote = find_tool("mpremote")
+    if not mpremote:
+        die("mpremote not found next to %s nor on PATH: run `make venv` (requirements-dev.txt pins it), "
+            "or pip install mpremote" % sys.executable)
+    run([mpremote, "connect", port, "mip", "install", "--target", dest, os.path.join(out, "package.json")])
+
+
 def find_tool(name):
     cand = os.path.join(os.path.dirname(sys.executable), name)
     if os.path.isfile(cand) and os.access(cand, os.X_OK):
@@ -1249,8 +1296,9 @@ def deploy(name, port, dest=None):
     mk = "import os\nfor d in %r:\n try:\n  os.mkdir(d)\n except OSError:\n  pass\n" % (dirs,)
     run([mpremote, "connect", port, "exec", mk, "+", "fs", "cp", "-r"]
         + [os.path.join(out, f) for f in sorted(os.listdir(out))] + [":" + dest])
-    print("%s %d modules (%d B) to %s:%s" % ("would deploy" if DRY_RUN[0] else "deployed", len(r["modules"]),
-                                            r["total"], port, dest))
+    print("%s %d modules (%d B of .mpy v%s, for %s) to %s:%s"
+          % ("would deploy" if DRY_RUN[0] else "deployed", len(r["modules"]), r["total"], r["bytecode"],
+             loads_on(r["bytecode"]), port, dest))
 
 
 def repl(port):
@@ -1278,6 +1326,10 @@ def main(argv=None):
     p = sub.add_parser("stage", help="compile a board's set into a folder")
     p.add_argument("board")
     p.add_argument("--out")
+    p = sub.add_parser("mip", help="the board's compiled set as a mip package (build/BOARD/mip); with PORT, installed")
+    p.add_argument("board")
+    p.add_argument("port", nargs="?")
+    p.add_argument("--dry-run", action="store_true", help="print the mpremote command only")
     p = sub.add_parser("firmware")
     p.add_argument("board")
     p.add_argument("--upstream-board", default=os.environ.get("UPSTREAM_BOARD") or None,
@@ -1351,6 +1403,12 @@ def main(argv=None):
             calibrate()
         elif a.cmd == "flash":
             flash(a.board, a.port)
+        elif a.cmd == "mip":
+            try:
+                mip(a.board, a.port)
+            except RuntimeError as e:
+                print("mip %s: %s" % (a.board, e), file=sys.stderr)
+                return 1
         elif a.cmd == "deploy":
             try:
                 deploy(a.board, a.port, a.dest)

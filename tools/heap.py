@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""The heap the README's Use example needs on each route onto a board (make heap).
+
+    python tools/heap.py            # measure, print the table
+    python tools/heap.py --write    # ... and write it into README.md, between its markers
+    python tools/heap.py --json
+
+For each route, the smallest MicroPython heap (`micropython -X heapsize=`, 1 KiB
+steps, then the smallest that passes three times running) at which README.md's
+first Python block runs against a private mosquitto: import mqtt, connect,
+subscribe, publish, the message back, end. The block runs as written, with the
+broker's address put in and one line in front, `import mqtt.driver`: a board's
+first connect loads the background driver (it has machine.Timer; the unix port
+has not, so it would not load it by itself).
+
+    .py     lib/ as source, what `mip install` of package.json copies: compiled
+            on the board at import, in its heap
+    .mpy    the ESP32_GENERIC board's compiled set (make mip, make deploy):
+            bytecode, loaded into the heap at import
+    frozen  the package frozen into the firmware (make firmware): its bytecode
+            stays in flash
+
+32-bit (a board's word size): every route on firmware/UNIX32/micropython, the
+unix port built for i686 with the package frozen in (make firmware BOARD=UNIX
+BITS=32 MICROPY_DIR=...; or FROZEN32_MICROPYTHON=/path). 64-bit: .py and .mpy
+on the venv's micropython, frozen on firmware/UNIX/micropython (make firmware
+BOARD=UNIX MICROPY_DIR=...; or FROZEN_MICROPYTHON=/path). A binary that is
+missing is skipped, and the output says so; --write then leaves README.md
+as it is (its table needs every figure). tests/test_readme.py checks the
+README's figures: the example runs at each, and not at 90 % of it.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+TOOLS = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(TOOLS)
+sys.path.insert(0, TOOLS)
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+
+import boards  # noqa: E402
+import size  # noqa: E402
+
+README = os.path.join(ROOT, "README.md")
+BEGIN = "<!-- make heap writes this table (tools/heap.py); tests/test_readme.py checks it -->"
+END = "<!-- end of make heap's table -->"
+ROUTES = (".py", ".mpy", "frozen")
+BITS = ("32", "64")
+STAGED = "ESP32_GENERIC"  # the .mpy route's set: what make mip / make deploy give an ESP32
+PRELUDE = "import mqtt.driver  # (a board's first connect loads it)\n"
+OK = "home/kitchen/temp b'21.5'"  # what the example prints
+K = 1024
+
+
+def example(readme=README):
+    """The README's Use example: its first Python block."""
+    with open(readme) as f:
+        return re.findall(r"^```python\n(.*?)^```", f.read(), re.S | re.M)[0]
+
+
+def script(port, readme=README):
+    src = example(readme)
+    assert "broker.local:1883" in src, "the Use example no longer names broker.local:1883"
+    return PRELUDE + src.replace("broker.local:1883", "127.0.0.1:%d" % port)
+
+
+def binaries():
+    """{bits: {route: executable}} and the notes on what is missing."""
+    notes = []
+    found = {"32": {}, "64": {}}
+    venv = size.find_tool("micropython")
+    if venv:
+        found["64"][".py"] = found["64"][".mpy"] = venv
+    else:
+        notes.append("64-bit .py and .mpy: no micropython next to %s nor on PATH (make venv)" % sys.executable)
+    for bits, var, how in (("32", "FROZEN32_MICROPYTHON", "make firmware BOARD=UNIX BITS=32 MICROPY_DIR=..."),
+                           ("64", "FROZEN_MICROPYTHON", "make firmware BOARD=UNIX MICROPY_DIR=...")):
+        p = os.environ.get(var) or os.path.join(ROOT, "firmware", "UNIX" + ("32" if bits == "32" else ""),
+                                                "micropython")
+        if not (os.path.isfile(p) and os.access(p, os.X_OK)):
+            notes.append("%s-bit%s: no frozen unix binary at %s (%s, or %s=/path)"
+                         % (bits, "" if bits == "32" else " frozen", os.path.relpath(p, ROOT), how, var))
+            continue
+        r = subprocess.run([p, "-c", "import sys; print(sys.maxsize > 1 << 32)"], capture_output=True, text=True,
+                           timeout=20)
+        if ("True" in r.stdout) != (bits == "64"):
+            notes.append("%s is not a %s-bit binary" % (p, bits))
+            continue
+        found[bits]["frozen"] = p
+        if bits == "32":
+            found[bits][".py"] = found[bits][".mpy"] = p
+    return found, notes
+
+
+def describe(exe):
+    r = subprocess.run([exe, "-c", "import sys; print(sys.version.split('; ')[-1])"], capture_output=True,
+                       text=True, timeout=20)
+    return r.stdout.strip() or "?"
+
+
+class Runner:
+    def __init__(self, tmp, port, readme=README):
+        self.tmp = tmp
+        with open(os.path.join(tmp, "kitchen.py"), "w") as f:
+            f.write(script(port, readme))
+        mpy = os.path.join(tmp, "mpy")
+        boards.stage(STAGED, mpy)
+        self.paths = {".py": os.path.join(ROOT, "lib"), ".mpy": mpy, "frozen": ".frozen"}
+
+    def ok(self, exe, route, kib):
+        """Does the example run with a heap of kib KiB?"""
+        try:
+            r = subprocess.run([exe, "-X", "heapsize=%dK" % kib, "kitchen.py"], cwd=self.tmp, capture_output=True,
+                               text=True, timeout=30, env=dict(os.environ, MICROPYPATH=self.paths[route]))
+        except subprocess.TimeoutExpired:
+            return False
+        return r.returncode == 0 and OK in r.stdout
+
+    def least(self, exe, route, lo=2, hi=1024):
+        """The smallest heap, in KiB, at which it runs (three times running)."""
+        if not self.ok(exe, route, hi):
+            raise RuntimeError("%s, %s: the example does not run even with %d K" % (exe, route, hi))
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if self.ok(exe, route, mid):
+                hi = mid
+            else:
+                lo = mid
+        while not (self.ok(exe, route, hi) and self.ok(exe, route, hi)):
+            hi += 1
+        return hi
+
+
+def measure():
+    from broker import Broker
+
+    found, notes = binaries()
+    res = {"kib": {b: {} for b in BITS}, "binaries": {}, "notes": notes, "staged": STAGED}
+    tmp = tempfile.mkdtemp(prefix="heap-")
+    b = Broker().start()
+    try:
+        run = Runner(tmp, b.port)
+        for bits in BITS:
+            for route in ROUTES:
+                exe = found[bits].get(route)
+                if exe:
+                    res["kib"][bits][route] = run.least(exe, route)
+                    res["binaries"]["%s %s" % (bits, route)] = "%s (%s)" % (os.path.relpath(exe, ROOT),
+                                                                          describe(exe))
+    finally:
+        b.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return res
+
+
+WHAT = {".py": ("`mpremote mip install package.json`", "`.py` source, compiled at import"),
+        ".mpy": ("`make mip`, `make deploy`", "`.mpy` bytecode, loaded at import"),
+        "frozen": ("`make firmware`", "bytecode frozen in flash")}
+
+
+def table(res):
+    """The README's table (markdown, between the markers), or None when a figure is missing."""
+    k = res["kib"]
+    if any(r not in k[b] for b in BITS for r in ROUTES):
+        return None
+    lines = [BEGIN, "", "| route | on the board | heap it needs, 32-bit | 64-bit |", "| --- | --- | ---: | ---: |"]
+    for r in ROUTES:
+        lines.append("| %s | %s | %d K | %d K |" % (WHAT[r] + (k["32"][r], k["64"][r])))
+    bins = res["binaries"]
+    lines += ["", "The smallest heap (`-X heapsize`, K = 1,024 B) at which the Use example runs on the unix port,"
+              " from its import to `end()`: 32-bit on %s, 64-bit on %s (frozen: %s)."
+              % (bins["32 .py"], bins["64 .py"], bins["64 frozen"]), "", END]
+    return "\n".join(lines)
+
+
+def parse(text):
+    """{bits: {route: KiB}} from the README's table."""
+    if BEGIN not in text or END not in text:
+        return None
+    t = text[text.index(BEGIN):text.index(END)]
+    out = {b: {} for b in BITS}
+    for r in ROUTES:
+        m = re.search(r"^\| %s \| [^|]+ \| (\d+) K \| (\d+) K \|$" % re.escape(WHAT[r][0]), t, re.M)
+        if m:
+            out["32"][r], out["64"][r] = int(m.group(1)), int(m.group(2))
+    return out
+
+
+def write(res, readme=README):
+    t = table(res)
+    if t is None:
+        return "README.md not written: its table needs every figure (%s)" % "; ".join(res["notes"])
+    with open(readme) as f:
+        text = f.read()
+    if BEGIN not in text or END not in text:
+        return "README.md not written: it has no markers (%s ... %s)" % (BEGIN, END)
+    new = text[:text.index(BEGIN)] + t + text[text.index(END) + len(END):]
+    if new == text:
+        return "README.md: the table is current"
+    with open(readme, "w") as f:
+        f.write(new)
+    return "README.md: table written"
+
+
+def show(res):
+    k = res["kib"]
+    print("heap the README's Use example needs (import mqtt to end(); smallest -X heapsize, 1 KiB steps):")
+    print("%-8s %-44s %9s %9s" % ("route", "on the board", "32-bit", "64-bit"))
+    for r in ROUTES:
+        print("%-8s %-44s %9s %9s" % (r, WHAT[r][1].replace("`", ""),
+                                      *("%d K" % k[b][r] if r in k[b] else "-" for b in BITS)))
+    for what, exe in sorted(res["binaries"].items()):
+        print("  %s: %s" % (what, exe))
+    print("  .mpy: the %s board's set (make stage BOARD=%s)" % (res["staged"], res["staged"]))
+    for n in res["notes"]:
+        print("  skipped: " + n)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--write", action="store_true", help="write the table into README.md")
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args(argv)
+    res = measure()
+    if a.json:
+        print(json.dumps(res, indent=1))
+    else:
+        show(res)
+    if a.write:
+        print(write(res))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
