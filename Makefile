@@ -14,7 +14,8 @@
 # make clean  remove .venv and caches
 #
 # Boards (boards/README.md):
-# make boards                every board's frozen size against its budget (tools/boards.py)
+# make boards                every board's frozen size against its budget (tools/boards.py); its tables
+#                            written into README.md and boards/README.md
 # make size BOARD=X          one board, module by module (without BOARD: make size as above)
 # make stage BOARD=X         compile the board's set into build/X/lib
 # make test-staged           the MicroPython half of the tests on build/UNIX/lib (.mpy, not .py)
@@ -113,7 +114,7 @@ else
 endif
 
 boards: venv
-	$(BIN)/python tools/boards.py all
+	$(BIN)/python tools/boards.py all --write
 
 stage: venv
 	$(call need,BOARD,BOARD=UNIX)
@@ -185,6 +186,7 @@ repl:
 
 bench: venv deps
 	$(BIN)/python tools/bench.py $(BENCH_ARGS)
+	$(BIN)/python tools/heap.py
 
 bench-clients: venv deps
 	$(BIN)/python tools/bench_clients.py

@@ -353,6 +353,12 @@ def test_make_boards_figures():
     assert old["bytecode"] == "5" and old["errors"] == [] and sorted(old["modules"]) == BOARD_MODULES
 
 
+def test_board_tables_in_the_readmes_are_what_make_boards_writes():
+    reps = [boards.report(n) for n in boards.names()]
+    for rel, t in boards.tables(reps).items():
+        assert boards.table_in(rel) == t, "%s: its board table is not what make boards writes: run make boards" % rel
+
+
 def test_oldest_compiler_rejects_newer_syntax(tmp_path):
     mpyc, line = boards.compiler("5")
     assert "mpy v5" in line
@@ -384,6 +390,9 @@ def test_firmware_and_flash_stop_at_once_without_prerequisites(tmp_path):
     before = sorted(os.listdir(out)) if os.path.isdir(out) else None
     r = subprocess.run(tool + ["firmware", "ESP32_GENERIC"], env=env, capture_output=True, text=True)
     assert r.returncode == 2 and "MICROPY_DIR is not set" in r.stderr and "idf.py" in r.stderr, r.stderr
+    pin = boards.calibration()["measured"]  # the clone it asks for is the version it names: the commit checked
+    assert "a MicroPython 1.29 checkout" in r.stderr and "git -C micropython checkout %s" % pin["commit"][:10] \
+        in r.stderr and pin["describe"].startswith("v1.29."), r.stderr
     assert (sorted(os.listdir(out)) if os.path.isdir(out) else None) == before  # nothing built
     r = subprocess.run(tool + ["firmware", "HAAS_EDU_K1"], env=env, capture_output=True, text=True)
     assert r.returncode == 2 and "vendor firmware" in r.stderr

@@ -2,7 +2,8 @@
 """Board definitions (boards/<BOARD>/): sizes against budgets, checks against
 a MicroPython checkout, staging, firmware build, flash, deploy and REPL.
 
-    python tools/boards.py all [--json]         # every board: frozen size vs budget (make boards)
+    python tools/boards.py all [--json] [--write]   # every board: frozen size vs budget (make boards: --write,
+                                                # its tables into README.md and boards/README.md)
     python tools/boards.py size BOARD [--json]  # one board, module by module (make size BOARD=X)
     python tools/boards.py check [BOARD] [--json]   # against $MICROPY_DIR (make check-boards)
     python tools/boards.py stage BOARD [--out DIR]   # compile the board's set (default build/BOARD/lib)
@@ -968,6 +969,85 @@ def print_table(reps, oldest):
         print("ERROR oldest compiler (v%s): %s" % (oldest["bytecode"], e), file=sys.stderr)
 
 
+# -- the tables make boards writes into README.md and boards/README.md -----------
+MARK = "<!-- make boards writes this table (tools/boards.py all); tests/test_boards.py checks it -->"
+MARK_END = "<!-- end of make boards' table -->"
+TABLE_FILES = ("README.md", os.path.join("boards", "README.md"))
+
+
+def _firmware(r):  # "MicroPython 1.29", "HaaS Python (MicroPython 1.17)"
+    fam = r["family"].split(" ")[0] if r["family"].startswith("MicroPython") else r["family"]
+    return "MicroPython %s" % r["micropython"] if fam == "MicroPython" else "%s (MicroPython %s)" % (
+        fam, r["micropython"])
+
+
+def _heap(r):
+    return "?" if r["heap"] is None else ("~" if r["heap_approx"] else "") + _kb(r["heap"])
+
+
+def _b(n):
+    return "?" if n is None else "{:,} B".format(n)
+
+
+def tables(reps):
+    """{file: its table}: README.md's, the boards a user installs onto (not the unix and emulated ones),
+    and boards/README.md's, every board with its budgets."""
+    user = ["| `BOARD=` | chip | firmware | `.mpy` it loads | its heap | the package frozen | routes |",
+            "| --- | --- | --- | --- | ---: | ---: | --- |"]
+    full = ["| board | extends | firmware | `.mpy` | arch | modules | frozen `.mpy` | budget | flash ~ | flash budget "
+            "| heap | deploy |", "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for r in reps:
+        b = load(r["board"])
+        build = (b.get("build") or {}).get("kind")
+        if r["port"] not in ("unix", "qemu"):
+            routes = ["mip", "deploy"] + (["firmware, flash"] if build == "micropython" and b.get("flash") else
+                                          ["vendor's firmware"])
+            user.append("| `%s` | %s | %s | v%s (%s) | %s | %s | %s |" % (
+                r["board"], b.get("chip", "?"), _firmware(r), r["bytecode"].split(".")[0],
+                loads_on(r["bytecode"]).replace("MicroPython ", ""), _heap(r), _b(r["total"]), ", ".join(routes)))
+        full.append("| `%s` | %s | %s | v%s | %s | %d | %s | %s | %s | %s | %s | %s |" % (
+            r["board"], _extends(r), _firmware(r), r["bytecode"], r["arch"], len(r["modules"]), _b(r["total"]),
+            _b(r["budget"]), _b(r["flash_est"]), _b(r["flash_budget"]), _heap(r),
+            "%s (%s)" % (r["deploy"], (b.get("deploy") or {}).get("dir", "/lib")) if r["deploy"] == "mpremote"
+            else r["deploy"] or "-"))
+    for sd in seeds():
+        if not sd["boards"]:
+            full.append("| %s | — | %s | | | | | | | | | |" % (sd["seed"], sd["why"]))
+    cal = calibration()
+    foot = ("*frozen `.mpy`*: the package's modules as the board's firmware build compiles them; *flash ~*: that "
+            "× the measured flash cost of the frozen form, %s (`boards/calibration.json`); *heap*: MicroPython's "
+            "heap on the board (`board.json`; ~ approximate, ? unknown)."
+            % ", ".join("%.3f per `.mpy` byte at %s-bit" % (v["factor"], k) for k, v in sorted(cal["bits"].items())))
+    return {TABLE_FILES[0]: "\n".join(user), TABLE_FILES[1]: "\n".join(full) + "\n\n" + foot}
+
+
+def write_tables(reps):
+    """Put tables(reps) between the markers of their files; the files changed."""
+    changed = []
+    for rel in TABLE_FILES:  # (all of them have markers, or nothing is written)
+        if table_in(rel) is None:
+            raise Fail("%s has no table markers (%s ... %s)" % (rel, MARK, MARK_END))
+    for rel, t in tables(reps).items():
+        path = os.path.join(ROOT, rel)
+        with open(path) as f:
+            text = f.read()
+        new = text[:text.index(MARK) + len(MARK)] + "\n\n" + t + "\n\n" + text[text.index(MARK_END):]
+        if new != text:
+            with open(path, "w") as f:
+                f.write(new)
+            changed.append(rel)
+    return changed
+
+
+def table_in(rel):
+    """The table between the markers of file rel, as written there (None: no markers)."""
+    with open(os.path.join(ROOT, rel)) as f:
+        text = f.read()
+    if MARK not in text or MARK_END not in text:
+        return None
+    return text[text.index(MARK) + len(MARK):text.index(MARK_END)].strip()
+
+
 def print_board(r):
     print("%s: %s" % (r["board"], r["title"]))
     print("firmware: %s" % r["firmware"])
@@ -1064,6 +1144,18 @@ def check_port(port, what):
         die("PORT=%s does not exist: is the board plugged in? (ls /dev/ttyUSB* /dev/ttyACM*)" % port)
 
 
+def clone(version):
+    """The git commands for a checkout of MicroPython `version` (major.minor): the commit the boards
+    were checked and calibrated against (boards/calibration.json) when it is that version, else the
+    release tag."""
+    m = calibration().get("measured") or {}
+    if m.get("commit") and mf.parse_version(m.get("micropython", "0"))[:2] == mf.parse_version(version)[:2]:
+        return (" the one these boards were checked against, %s:\n"
+                "      git clone https://github.com/micropython/micropython\n"
+                "      git -C micropython checkout %s" % (m["describe"], m["commit"][:10]))
+    return ("\n      git clone --branch v%s.0 https://github.com/micropython/micropython" % version)
+
+
 def firmware(name, board=None, variant=None, bits=None):
     """Build the board's firmware into firmware/NAME/ (bits=32: a unix board
     built for i686 into firmware/NAME32/, the word size of the boards, for
@@ -1082,11 +1174,10 @@ def firmware(name, board=None, variant=None, bits=None):
     missing = []
     top = os.environ.get(env)
     if not top:
-        missing.append("%s is not set: point it at your MicroPython checkout of v%s with the port's submodules, e.g.\n"
-                       "      git clone https://github.com/micropython/micropython\n"
+        missing.append("%s is not set: point it at a MicroPython %s checkout with the port's submodules, e.g.%s\n"
                        "      make -C micropython/%s submodules\n"
                        "      make firmware BOARD=%s %s=$PWD/micropython"
-                       % (env, b["micropython"], port_dir, name, env))
+                       % (env, b["micropython"], clone(b["micropython"]), port_dir, name, env))
         top_ok = False
     else:
         top_ok = os.path.isfile(os.path.join(top, "py", "mpconfig.h")) and os.path.isdir(os.path.join(top, port_dir))
@@ -1315,6 +1406,7 @@ def main(argv=None):
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("all", help="every board against its budget (make boards)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--write", action="store_true", help="write the board tables into README.md, boards/README.md")
     p = sub.add_parser("size", help="one board, module by module")
     p.add_argument("board")
     p.add_argument("--json", action="store_true")
@@ -1362,6 +1454,9 @@ def main(argv=None):
                 print(json.dumps({"boards": reps, "oldest": oldest, "seeds": seeds()}, indent=1))
             else:
                 print_table(reps, oldest)
+            if a.write:
+                changed = write_tables(reps)
+                print("board tables: " + ("written into " + ", ".join(changed) if changed else "current"))
             return 1 if any(r["errors"] for r in reps) or oldest["errors"] else 0
         if a.cmd == "size":
             r = report(a.board)

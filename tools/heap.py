@@ -83,8 +83,9 @@ def binaries():
         p = os.environ.get(var) or os.path.join(ROOT, "firmware", "UNIX" + ("32" if bits == "32" else ""),
                                                 "micropython")
         if not (os.path.isfile(p) and os.access(p, os.X_OK)):
+            shown = os.path.relpath(p, ROOT) if os.path.abspath(p).startswith(ROOT + os.sep) else p
             notes.append("%s-bit%s: no frozen unix binary at %s (%s, or %s=/path)"
-                         % (bits, "" if bits == "32" else " frozen", os.path.relpath(p, ROOT), how, var))
+                         % (bits, "" if bits == "32" else " frozen", shown, how, var))
             continue
         r = subprocess.run([p, "-c", "import sys; print(sys.maxsize > 1 << 32)"], capture_output=True, text=True,
                            timeout=20)
@@ -98,19 +99,35 @@ def binaries():
 
 
 def describe(exe):
-    r = subprocess.run([exe, "-c", "import sys; print(sys.version.split('; ')[-1])"], capture_output=True,
-                       text=True, timeout=20)
-    return r.stdout.strip() or "?"
+    """MicroPython's version, and the build: "1.29.0-preview, v1.29.0-preview.731.g1c3c201149"."""
+    r = subprocess.run([exe, "-c", "import sys; v = sys.implementation.version; "
+                        "print('%d.%d.%d' % v[:3] + ('-' + v[3] if len(v) > 3 and v[3] else ''), "
+                        "sys.version.split('MicroPython ')[-1].split(' ')[0])"],
+                       capture_output=True, text=True, timeout=20)
+    v = r.stdout.split()
+    return "MicroPython %s, build %s" % (v[0], v[1]) if len(v) == 2 else "?"
 
 
 class Runner:
-    def __init__(self, tmp, port, readme=README):
-        self.tmp = tmp
-        with open(os.path.join(tmp, "kitchen.py"), "w") as f:
+    """Runs the example in a folder of its own, made with tempfile (its name's length is fixed): the
+    heap a run needs moves by a few bytes with the length of the paths in it (the script's folder is
+    sys.path[0], tried first at each import), and a figure measured here is checked here again."""
+
+    def __init__(self, port, readme=README):
+        self.tmp = tempfile.mkdtemp(prefix="heap-")
+        with open(os.path.join(self.tmp, "kitchen.py"), "w") as f:
             f.write(script(port, readme))
-        mpy = os.path.join(tmp, "mpy")
+        src = os.path.join(self.tmp, "py")  # lib/ as mip copies it (package.json's list)
+        with open(os.path.join(ROOT, "package.json")) as f:
+            for dst, rel in json.load(f)["urls"]:
+                os.makedirs(os.path.dirname(os.path.join(src, dst)), exist_ok=True)
+                shutil.copy(os.path.join(ROOT, rel), os.path.join(src, dst))
+        mpy = os.path.join(self.tmp, "mpy")
         boards.stage(STAGED, mpy)
-        self.paths = {".py": os.path.join(ROOT, "lib"), ".mpy": mpy, "frozen": ".frozen"}
+        self.paths = {".py": src, ".mpy": mpy, "frozen": ".frozen"}
+
+    def close(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def ok(self, exe, route, kib):
         """Does the example run with a heap of kib KiB?"""
@@ -141,20 +158,20 @@ def measure():
 
     found, notes = binaries()
     res = {"kib": {b: {} for b in BITS}, "binaries": {}, "notes": notes, "staged": STAGED}
-    tmp = tempfile.mkdtemp(prefix="heap-")
     b = Broker().start()
+    run = None
     try:
-        run = Runner(tmp, b.port)
+        run = Runner(b.port)
         for bits in BITS:
             for route in ROUTES:
                 exe = found[bits].get(route)
                 if exe:
                     res["kib"][bits][route] = run.least(exe, route)
-                    res["binaries"]["%s %s" % (bits, route)] = "%s (%s)" % (os.path.relpath(exe, ROOT),
-                                                                          describe(exe))
+                    res["binaries"]["%s %s" % (bits, route)] = [os.path.relpath(exe, ROOT), describe(exe)]
     finally:
         b.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+        if run:
+            run.close()
     return res
 
 
@@ -171,10 +188,9 @@ def table(res):
     lines = [BEGIN, "", "| route | on the board | heap it needs, 32-bit | 64-bit |", "| --- | --- | ---: | ---: |"]
     for r in ROUTES:
         lines.append("| %s | %s | %d K | %d K |" % (WHAT[r] + (k["32"][r], k["64"][r])))
-    bins = res["binaries"]
-    lines += ["", "The smallest heap (`-X heapsize`, K = 1,024 B) at which the Use example runs on the unix port,"
-              " from its import to `end()`: 32-bit on %s, 64-bit on %s (frozen: %s)."
-              % (bins["32 .py"], bins["64 .py"], bins["64 frozen"]), "", END]
+    bins = dict((k, "`%s` (%s)" % tuple(v)) for k, v in res["binaries"].items())
+    lines += ["", "The smallest heap (`-X heapsize`; K = 1,024 B) at which it runs on the unix port: 32-bit on "
+              "%s; 64-bit on %s, frozen on %s." % (bins["32 .py"], bins["64 .py"], bins["64 frozen"]), "", END]
     return "\n".join(lines)
 
 
@@ -214,8 +230,9 @@ def show(res):
     for r in ROUTES:
         print("%-8s %-44s %9s %9s" % (r, WHAT[r][1].replace("`", ""),
                                       *("%d K" % k[b][r] if r in k[b] else "-" for b in BITS)))
-    for what, exe in sorted(res["binaries"].items()):
-        print("  %s: %s" % (what, exe))
+    for exe, version in sorted(set(tuple(v) for v in res["binaries"].values())):
+        print("  %s: %s (%s)" % (", ".join(sorted(k.replace(" ", "-bit ") for k, v in res["binaries"].items()
+                                                  if tuple(v) == (exe, version))), exe, version))
     print("  .mpy: the %s board's set (make stage BOARD=%s)" % (res["staged"], res["staged"]))
     for n in res["notes"]:
         print("  skipped: " + n)
