@@ -994,17 +994,18 @@ def tables(reps):
     and boards/README.md's, every board with its budgets."""
     user = ["| `BOARD=` | chip | firmware | `.mpy` it loads | its heap | the package frozen | routes |",
             "| --- | --- | --- | --- | ---: | ---: | --- |"]
+    chip = {"esp32": "ESP32", "esp32s3": "ESP32-S3", "esp32c3": "ESP32-C3"}
     full = ["| board | extends | firmware | `.mpy` | arch | modules | frozen `.mpy` | budget | flash ~ | flash budget "
             "| heap | deploy |", "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for r in reps:
         b = load(r["board"])
         build = (b.get("build") or {}).get("kind")
         if r["port"] not in ("unix", "qemu"):
-            routes = ["mip", "deploy"] + (["firmware, flash"] if build == "micropython" and b.get("flash") else
-                                          ["vendor's firmware"])
+            routes = ("`make mip`, `deploy`, `firmware`" if build == "micropython" and b.get("flash") else
+                      "`make mip`, `deploy`; firmware: the vendor's")
             user.append("| `%s` | %s | %s | v%s (%s) | %s | %s | %s |" % (
-                r["board"], b.get("chip", "?"), _firmware(r), r["bytecode"].split(".")[0],
-                loads_on(r["bytecode"]).replace("MicroPython ", ""), _heap(r), _b(r["total"]), ", ".join(routes)))
+                r["board"], chip.get(b.get("chip"), b.get("chip", "?")), _firmware(r), r["bytecode"].split(".")[0],
+                loads_on(r["bytecode"]).replace("MicroPython ", ""), _heap(r), _b(r["total"]), routes))
         full.append("| `%s` | %s | %s | v%s | %s | %d | %s | %s | %s | %s | %s | %s |" % (
             r["board"], _extends(r), _firmware(r), r["bytecode"], r["arch"], len(r["modules"]), _b(r["total"]),
             _b(r["budget"]), _b(r["flash_est"]), _b(r["flash_budget"]), _heap(r),
