@@ -175,7 +175,8 @@ class Certs:
 
 
 class Broker:
-    def __init__(self, extra=(), users=None, acl=None, deny_subscribe=(), port=None, anonymous=None, tls=None):
+    def __init__(self, extra=(), users=None, acl=None, deny_subscribe=(), port=None, anonymous=None, tls=None,
+                 persistence=False):
         """extra: config lines; users: {name: password} -> password_file (and no
         anonymous access unless anonymous=True); acl: lines of an acl_file.
 
@@ -201,7 +202,8 @@ class Broker:
             "listener %d 127.0.0.1" % self.port,
         ] + ["%s %s" % kv for kv in sorted((tls or {}).items())] + [
             "allow_anonymous %s" % ("true" if anonymous else "false"),
-            "persistence false",
+            "persistence %s" % ("true" if persistence else "false"),  # (true: sessions kept in its dir across a restart)
+            "persistence_location %s/" % self.dir,
             "log_dest file %s" % self.logfile,
             "log_type all",
             "connection_messages true",

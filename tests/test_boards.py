@@ -216,7 +216,7 @@ def test_board_resolves_and_fits(name):
 def test_board_json(name):
     b = boards.load(name)
     for k in ("title", "family", "firmware", "port", "chip", "micropython", "mpy_cross", "budget_bytes",
-              "heap_bytes", "build", "deploy"):
+              "heap_bytes", "build", "deploy", "hashlib"):
         assert k in b, "%s/board.json lacks %r" % (name, k)
     assert b["mpy_cross"]["arch"] and b["mpy_cross"]["bytecode"]
     assert b["heap_bytes"] is not None or "unknown" in b["heap_note"]

@@ -126,6 +126,14 @@ def test_sub_json_with_mqtt5_user_properties(runtime, broker):
     (("bench", "conn", "-c", "2", "--script", "x.py"), "bench: unknown option --script"),
     (("help", "nope"), "help: unknown command 'nope'"),
     (("pub", "-t", "a", "-m", "x", "-h"), "-h needs a value (the broker's host; --help for help)"),
+    (("conn", "--aliyun", "pk,device"), "--aliyun takes 3 fields, then NAME=VALUE, not 'pk,device'"),
+    (("conn", "--azure", "h,d,k,ws"), "--azure takes 3 fields, then NAME=VALUE, not 'h,d,k,ws'"),
+    (("conn", "--aliyun", "pk,d,s,zone=x"), "zone"),  # (a TypeError, worded by each runtime)
+    (("conn", "--aliyun", "pk,d,s", "-k", "10"), "keepalive must be 30 to 1200 s: Alibaba Cloud IoT Platform"),
+    (("conn", "--azure", "h,d,k", "-u", "me"), "one of --aliyun, --azure, --aws, and not with -u or -P"),
+    (("conn", "--azure", "h,d,!!!!"), "key must be the device's key as base64"),
+    (("conn", "--aws", "e.amazonaws.com", "-i", "t"), "cert and key: the device's certificate and its private key"),
+    (("conn", "--aws", "e.amazonaws.com"), "clientId: 1 to 128 bytes of UTF-8"),
 ])
 def test_bad_arguments(runtime, args, why):
     line = one_line(run(runtime, *args), "mqtt: bad arguments: ")
@@ -200,6 +208,31 @@ def test_tls(runtime, certs):
         assert res[0] == 0, describe(*res)
     finally:
         b.stop()
+
+
+def test_cloud_logins(runtime, make_broker, certs):
+    """--aliyun, --azure and --aws make the login (tests/test_cloud.py's
+    published credentials, in the brokers' password files); -h and -p point
+    it at the private broker instead of the cloud's."""
+    from test_cloud import ALIYUN_DOC, AZ_RS, AZ_RS_KEY, AZ_RS_USER
+
+    o = ALIYUN_DOC[1]
+    b = make_broker(users={o["username"]: o["password"]})
+    res = run(runtime, "pub", *at(b), "-l", "mqtt", "-i", "12345", "--aliyun",
+              "pk,device,secret,timestamp=789,signMethod=hmacsha1", "-t", "a", "-m", "x", "-q", "1")
+    assert res[0] == 0 and "as %s" % o["clientId"] in res[2], describe(*res)
+    assert " as %s (p2, c1, k30, u'device&pk')." % o["clientId"] in b.log(), b.log()
+    res = run(runtime, "pub", *at(b), "-l", "mqtt", "--aliyun", "pk,device,secret", "-t", "a", "-m", "x")
+    assert "connection refused" in one_line(res, "mqtt: error: "), describe(*res)  # its own client id and time
+    b = make_broker(users={AZ_RS_USER: AZ_RS}, tls=certs.listener())
+    res = run(runtime, "pub", *at(b), "--ca", certs.ca, "--azure", "myiothub,FirstDevice,%s,expiry=1587123309"
+              % AZ_RS_KEY, "-t", "a", "-m", "x", "-q", "1")
+    assert res[0] == 0 and "connected to mqtts://127.0.0.1:%d as FirstDevice" % b.port in res[2], describe(*res)
+    b = make_broker(tls=certs.listener(require_certificate=True))
+    aws = ["--aws", "abc123-ats.iot.eu-west-1.amazonaws.com", "-i", "thing-1", "--cert", certs.client,
+           "--key", certs.client_key, "--ca", certs.ca]
+    res = run(runtime, "pub", *at(b), *aws, "-t", "a", "-m", "x", "-q", "1")
+    assert res[0] == 0 and "as thing-1" in res[2], describe(*res)
 
 
 def test_will(runtime, broker):

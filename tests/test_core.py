@@ -117,8 +117,8 @@ def test_connect_v31_will_credentials():
 def test_remaining_length_spec_table(n, enc):
     b = bytearray(5)
     assert bytes(b[: core._vlen(b, 0, n)]) == bytes.fromhex(enc)
-    # the parser waits for exactly that body, in a buffer that holds it
-    if n >= 4:
+    # the parser waits for exactly that body, in a buffer that holds it (where the heap can)
+    if n >= 4 and (n < 1 << 20 or sys.implementation.name != "micropython"):
         p = P(maximumPacketSize=268435455)
         up(p)
         raw = b"\x30" + bytes.fromhex(enc)
@@ -498,7 +498,18 @@ def test_lost_moves_in_flight_back_in_order_with_dup_and_resubscribes():
     out = p.take()
     assert out.startswith(b"\x82\x08\x00\x03\x00\x03a/#\x01")
     assert out.count(b"\x3a") == 3 and out.endswith(b"\x62\x02\x00\x02")
-    assert [e[PID] for e in p.outgoing.values()] == [3, 65534, 65535, 1, 2]
+    assert sorted(p.outgoing) == [1, 2, 3, 65534, 65535]  # (MicroPython's dicts keep no order)
+    # resent in the order they first went out, then the new ones
+    order = []
+    i = 0
+    while i < len(out):  # (small packets: a 1-byte remaining length)
+        body = out[i + 2 : i + 2 + out[i + 1]]
+        if out[i] >> 4 == PUBLISH:
+            order.append(body[2 + body[1]] << 8 | body[3 + body[1]])
+        elif out[i] >> 4 == PUBREL:
+            order.append("rel %d" % (body[0] << 8 | body[1]))
+        i += 2 + out[i + 1]
+    assert order == [65534, 65535, 1, "rel 2"]
 
 
 def test_session_present_no_resubscribe():
@@ -598,7 +609,7 @@ def test_constants_copied_from_the_core_agree():
 
     mine = consts("core.py")
     mine["PILED"] = TXBUF * 8
-    for name in ("client.py", "v5.py"):
+    for name in ("client.py", "v5.py", "store.py"):
         shared = {k: v for k, v in consts(name).items() if k in mine}
         assert shared, name
         assert shared == {k: mine[k] for k in shared}, name

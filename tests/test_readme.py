@@ -3,7 +3,8 @@ mosquitto.
 
 Every Python block runs as shown: the only changes are the broker's address
 (`broker.local` and port 1883, or 8883 for mqtts://, become the test
-broker's) and where `ca.pem` is. Each block must finish by itself, exit 0,
+broker's) and where `ca.pem`, `cert.pem` and `key.pem` are (the test CA, and
+a client certificate from it that a block using them must present). Each block must finish by itself, exit 0,
 print something, and have talked to the broker. A block that opens with
 `# NAME.py:` is that file, for the other blocks to use: written, not run.
 A block that uses mqtt.link runs with tests/standins on its path: stand-in
@@ -63,12 +64,15 @@ def test_readme_block_runs_as_shown(runtime, make_broker, certs, tmp_path, n):
             (tmp_path / name).write_text(text)
             src = src.replace('"%s"' % name, repr(str(tmp_path / name)))
     tls = "mqtts://" in src
-    b = make_broker(tls=certs.listener()) if tls else make_broker()
+    b = make_broker(tls=certs.listener(require_certificate='open("cert.pem")' in src)) if tls else make_broker()
     src = src.replace("mqtts://broker.local", "mqtts://127.0.0.1:%d" % b.port)
     src = src.replace("broker.local:1883", "127.0.0.1:%d" % b.port)
     src = src.replace('"broker.local", "port": 1883', '"127.0.0.1", "port": %d' % b.port)
     src = src.replace('"broker.local", 1883', '"127.0.0.1", %d' % b.port)
+    src = src.replace('"broker.local", "port": 8883', '"127.0.0.1", "port": %d' % b.port)
     src = src.replace('open("ca.pem")', 'open(%r)' % certs.ca)
+    src = src.replace('FileStore("session.store")', 'FileStore(%r)' % str(tmp_path / "session.store"))
+    src = src.replace('open("cert.pem")', 'open(%r)' % certs.client).replace('open("key.pem")', 'open(%r)' % certs.client_key)
     assert "broker.local" not in src, "a broker address the test does not know how to replace:\n" + src
     # the network link's examples import network or netmgr: the stand-ins of tests/standins (no board here)
     rc, out, err = runtime.run(src + "\n", timeout=20, path=[STANDINS] if "mqtt.link" in src else [])

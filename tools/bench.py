@@ -95,6 +95,8 @@ CLIENTS = {
     "ours": Client("ours (.mpy)", "mpy", "mp_ours", ("qos0", "recv", "qos1one", "qos1", "qos2"),
                    ("qos1@16", "qos1@1024", "qos1@16384", "recv@1024"), "mp_ours_min", True),
     "ours-aio": Client("ours, mqtt.aio (.mpy)", "mpy", "mp_aio", ("recv", "qos1one", "qos1")),
+    "ours-store": Client("ours + FileStore (.mpy)", "mpy", "mp_store", ("qos1one", "qos1")),
+    "ours-store-fsync": Client("ours + FileStore, fsync (.mpy)", "mpy", "mp_store_fsync", ("qos1one", "qos1")),
     "ours-umqtt": Client("ours-umqtt (.mpy)", "mpy", "mp_umqtt", ("qos0", "recv", "qos1one"),
                          ("recv@1024",), "mp_umqtt_min", True),
     "umqtt.simple": Client("umqtt.simple (.mpy)", "mpy", "mp_umqtt", ("qos0", "recv", "qos1one"),
@@ -368,10 +370,11 @@ class Bench:
         # mqtt_as wants a board's network module: the tests' stand-in (always connected)
         env = os.path.join(self.tmp, "mqtt_as-env")
         size.compile_tree(os.path.join(ROOT, "tests", "mqtt_as_env"), ["network.py"], "x64", env)
-        if "ours" in names or "ours-umqtt" in names or "ours-aio" in names or "ours-mqtt_as" in names:
+        if set(names) & set(("ours", "ours-umqtt", "ours-aio", "ours-mqtt_as", "ours-store", "ours-store-fsync")):
             d = os.path.join(self.tmp, "ours")  # the whole of lib/, as installed
             size.compile_tree(size.LIB, size.py_files(size.LIB), "x64", d)
             self.stage["ours"] = self.stage["ours-umqtt"] = d + ":" + sc
+            self.stage["ours-store"] = self.stage["ours-store-fsync"] = d + ":" + sc
             self.stage["ours-aio"] = d + ":" + sc + ":.frozen"  # (the unix port's asyncio is frozen)
             self.stage["ours-mqtt_as"] = d + ":" + sc + ":" + env + ":.frozen"
             # minimum heap and heap figures: what a minimal board carries (its
@@ -759,6 +762,23 @@ def main(argv=None):
             except (Fail, KeyError) as e:
                 b.note("ours", "flat", e)
 
+        if "ours-store" in names:  # mqtt.store: its heap, bytes written per message, a wake's time
+            m = mem["ours-store"]
+            print("memory: ours-store", file=sys.stderr)
+            for kind in [None] + list(b.frozens):
+                try:
+                    m[(kind or "mpy") + "_extra"] = (b.run("ours-store", "work", 20, frozen=kind)["heap"]
+                                                    - b.run("ours-store", "workrun", 20, frozen=kind)["heap"])
+                except (Fail, KeyError) as e:
+                    b.note("ours-store", "heap %s" % (kind or ".mpy"), e)
+            try:
+                r = b.run("ours-store", "qos1", max(n, 20000), timeout=max(a.timeout, 120))
+                m["written"] = r["written"] / r["n"]
+                m["packet"] = 2 + 2 + len("bench/store/qos1") + 2 + PAYLOAD
+                for mode in ("wake", "wakeno"):
+                    m[mode] = sorted(b.run("ours-store", mode, 1)["us"] for _ in range(5))[2]
+            except (Fail, KeyError) as e:
+                b.note("ours-store", "written, wake", e)
         if "ours-aio" in names:  # mqtt.aio: heap over mqtt.run() for the same work; idle wake-ups
             m = mem["ours-aio"]
             for kind in (None,) + tuple(b.frozens):
@@ -947,6 +967,18 @@ def report(names, samples, fig, mem, frozen, skipped, failures, growth):
                      + ", ".join("%s %s B" % (k, fmt_bytes(ai[k + "_extra"]))
                                  for k in ("mpy", "frozen", "frozen32") if k + "_extra" in ai)
                      + " (`import mqtt.aio` included; asyncio itself, which the program has either way, not)")
+    so = mem.get("ours-store", {})
+    if "written" in so:
+        notes.append("mqtt.store: %.1f bytes written to the store per QoS 1 message of %d bytes (its PUBLISH: %d B; "
+                     "compactions included)" % (so["written"], PAYLOAD, so["packet"]))
+    if "wake" in so:
+        notes.append("mqtt.store: a wake (script start to the PUBACK of one QoS 1 publish, clean False, median of 5): "
+                     "%.1f ms with a FileStore (fsync), %.1f ms without" % (so["wake"] / 1000, so["wakeno"] / 1000))
+    if any(k + "_extra" in so for k in ("mpy", "frozen", "frozen32")):
+        notes.append("mqtt.store: heap after connect and 20 QoS 1 round trips, over the same without a store: "
+                     + ", ".join("%s %s B" % (k, fmt_bytes(so[k + "_extra"]))
+                                 for k in ("mpy", "frozen", "frozen32") if k + "_extra" in so)
+                     + " (`import mqtt.store` included)")
     if mem.get("chumicro", {}).get("modules"):
         notes.append("chumicro's set = the modules it imported: " + ", ".join(mem["chumicro"]["modules"]))
     notes.append("minimum heap: smallest -X heapsize (1 KiB steps) that connects, subscribes at "
@@ -993,6 +1025,11 @@ def report(names, samples, fig, mem, frozen, skipped, failures, growth):
         ("mqtt.aio: heap over mqtt.run() ≤ 4 K (frozen 32-bit)", mem.get("ours-aio", {}).get("frozen32_extra"),
          "<=", 4 * K, "b"),
         ("mqtt.aio: heap over mqtt.run() ≤ 4 K (.mpy)", mem.get("ours-aio", {}).get("mpy_extra"), "<=", 4 * K, "b"),
+        ("mqtt.store: QoS 1 pipelined ≥ 0.5 × without (fsync=False)",
+         ratio(samples, "ours-store", "qos1", "ours", "qos1"), ">=", 0.5, "r"),
+        ("mqtt.store: bytes written per 64 B QoS 1 message ≤ 3 × its PUBLISH",
+         mem.get("ours-store", {}).get("written"), "<=", 3 * mem.get("ours-store", {}).get("packet", 0), "b"),
+        ("mqtt.store: heap ≤ 2 K (frozen 32-bit)", mem.get("ours-store", {}).get("frozen32_extra"), "<=", 2 * K, "b"),
     ]
     if growth:
         h1, h2 = o.get("heap_1000"), o.get("heap_last")

@@ -996,7 +996,8 @@ def tables(reps):
             "| --- | --- | --- | --- | ---: | ---: | --- |"]
     chip = {"esp32": "ESP32", "esp32s3": "ESP32-S3", "esp32c3": "ESP32-C3"}
     full = ["| board | extends | firmware | `.mpy` | arch | modules | frozen `.mpy` | budget | flash ~ | flash budget "
-            "| heap | deploy |", "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+            "| heap | deploy | hashlib (`mqtt.cloud`) |",
+            "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
     for r in reps:
         b = load(r["board"])
         build = (b.get("build") or {}).get("kind")
@@ -1006,14 +1007,14 @@ def tables(reps):
             user.append("| `%s` | %s | %s | v%s (%s) | %s | %s | %s |" % (
                 r["board"], chip.get(b.get("chip"), b.get("chip", "?")), _firmware(r), r["bytecode"].split(".")[0],
                 loads_on(r["bytecode"]).replace("MicroPython ", ""), _heap(r), _b(r["total"]), routes))
-        full.append("| `%s` | %s | %s | v%s | %s | %d | %s | %s | %s | %s | %s | %s |" % (
+        full.append("| `%s` | %s | %s | v%s | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (
             r["board"], _extends(r), _firmware(r), r["bytecode"], r["arch"], len(r["modules"]), _b(r["total"]),
             _b(r["budget"]), _b(r["flash_est"]), _b(r["flash_budget"]), _heap(r),
             "%s (%s)" % (r["deploy"], (b.get("deploy") or {}).get("dir", "/lib")) if r["deploy"] == "mpremote"
-            else r["deploy"] or "-"))
+            else r["deploy"] or "-", b.get("hashlib", "?")))
     for sd in seeds():
         if not sd["boards"]:
-            full.append("| %s | — | %s | | | | | | | | | |" % (sd["seed"], sd["why"]))
+            full.append("| %s | — | %s | | | | | | | | | | |" % (sd["seed"], sd["why"]))
     cal = calibration()
     foot = ("*frozen `.mpy`*: the package's modules as the board's firmware build compiles them; *flash ~*: that "
             "× the measured flash cost of the frozen form, %s (`boards/calibration.json`); *heap*: MicroPython's "

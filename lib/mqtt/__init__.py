@@ -28,7 +28,7 @@ def connect(url=None, options=None, **kw):
          "servername": None, "rejectUnauthorized": None, "properties": None, "auth": None,
          "autoUseTopicAlias": None, "autoAssignTopicAlias": None, "resendLimit": 3,
          "reconnectPeriodMax": 30000, "reconnectOnConnackError": None, "servers": None, "zeroCopy": None,
-         "link": None, "stream": None}
+         "link": None, "stream": None, "outgoingStore": None, "incomingStore": None}
     if url:
         if not isinstance(url, str) or "://" not in url:
             raise ValueError("URL must look like mqtt://host:1883")

@@ -30,6 +30,9 @@ _CONN = """connection (every command):
   --will-topic TOPIC  --will-message MESSAGE  --will-qos 0|1|2  --will-retain
   -up "KEY: VALUE"   MQTT 5 user property (repeatable): of the CONNECT, PUBLISH or SUBSCRIBE
   --script FILE      a user script attached to the client (pub, sub, conn)
+cloud endpoint and login (mqtt.cloud; not with -u/-P; -h/-p: another broker):
+  --aliyun PK,DEVICE,SECRET[,region=R|instance=ID,timestamp=MS,signMethod=M]  Alibaba Cloud IoT Platform
+  --azure HUB,DEVICE,KEY[,expiry=UNIX_SECONDS]  Azure IoT Hub   --aws ENDPOINT -i ID --cert F --key F  AWS IoT Core
 exit status: 0 done, 1 failed (refused, unreachable, TLS, a publish), 2 bad arguments"""
 
 
@@ -56,9 +59,11 @@ _OPTS = {"-h": ("host", 1), "--hostname": ("host", 1), "-p": ("port", 2), "--por
          "--verbose": ("verbose", 0), "--format": ("format", 1), "-C": ("limit", 2), "-c": ("clients", 2),
          "--clients": ("clients", 2), "-I": ("connect_interval", 2), "-im": ("message_interval", 2),
          "--message-interval": ("message_interval", 2), "-s": ("size", 2), "--size": ("size", 2),
-         "-d": ("duration", 2), "--duration": ("duration", 2)}
+         "-d": ("duration", 2), "--duration": ("duration", 2), "--aliyun": ("aliyun", 1), "--azure": ("azure", 1),
+         "--aws": ("aws", 1)}
+_CLOUDS = ("aliyun", "azure", "aws")
 _COMMON = ("host", "port", "clientId", "username", "password", "keepalive", "version", "protocol", "ca", "cert",
-           "key", "insecure", "will_topic", "will_message", "will_qos", "will_retain", "up")
+           "key", "insecure", "will_topic", "will_message", "will_qos", "will_retain", "up") + _CLOUDS
 _FOR = {"pub": ("topic", "message", "qos", "retain", "count", "interval", "script"),
         "sub": ("topic", "qos", "verbose", "format", "limit", "script"), "conn": ("script",),
         "bench": ("clients", "connect_interval", "message_interval", "topic", "qos", "size", "duration")}
@@ -150,6 +155,9 @@ def parse(argv):
                 raise Usage('-up takes "KEY: VALUE", not %r' % x)
             up[kv[0].strip()] = kv[1].strip()
         a["up"] = up
+    c = [k for k in _CLOUDS if k in a]
+    if len(c) > 1 or c and ("username" in a or "password" in a):
+        raise Usage("one of --aliyun, --azure, --aws, and not with -u or -P: it makes them")
     if ("will_message" in a or "will_qos" in a or "will_retain" in a) and "will_topic" not in a:
         raise Usage("--will-message, --will-qos, --will-retain need --will-topic")
     ts = a.get("topic", [])
@@ -197,12 +205,45 @@ def options(a):
                     o[k] = f.read()
             except OSError as e:
                 raise Usage("--%s %s: %s" % (k, a[k], e))
+    for k in _CLOUDS:
+        if k in a:  # the cloud's URL and login; -h, -p, -l and the TLS files, when given, say where and how
+            url, c = _cloud(k, a, o)
+            if "host" not in a:
+                o.pop("host", None)
+            c.update(o)
+            o = c
     if "insecure" in a:
         o["rejectUnauthorized"] = False
     if "will_topic" in a:
         o["will"] = {"topic": a["will_topic"], "payload": a.get("will_message", ""), "qos": a.get("will_qos", 0),
                      "retain": "will_retain" in a}
     return url, o
+
+
+def _cloud(name, a, o):
+    # --aliyun/--azure/--aws FIELDS -> mqtt.cloud's (url, options)
+    from . import cloud
+
+    n = 1 if name == "aws" else 3
+    f = a[name].split(",")
+    kw = {}
+    for x in f[n:]:  # NAME=VALUE: a keyword argument of mqtt.cloud's function (it refuses a wrong NAME)
+        k, _, v = x.partition("=")
+        kw[k] = int(v) if v.isdigit() else v
+    f = f[:n]
+    if len(f) < n or not all(f) or "" in kw.values():
+        raise Usage("--%s takes %d fields, then NAME=VALUE, not %r" % (name, n, a[name]))
+    if name == "aliyun":  # (its client id, keepalive and TLS are in what it signs or checks)
+        kw["keepalive"] = o["keepalive"]
+        kw["tls"] = o.get("protocol") != "mqtt"
+        if "clientId" in o:
+            kw["clientId"] = o.pop("clientId")
+    if name == "aws":  # (it says what is missing)
+        f += [o.get("clientId"), o.get("cert"), o.get("key"), o.get("ca")]
+    try:
+        return getattr(cloud, name)(*f, **kw)
+    except ImportError as e:  # the firmware lacks a hash
+        raise Failed(str(e))
 
 
 def _out(*x):  # a message, a progress line: out at once, also into a pipe

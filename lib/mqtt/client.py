@@ -132,6 +132,10 @@ class Client(Protocol):
         cb = options.get("callback")
         if cb:
             self.on("message", lambda t, m, p: cb(t, m))
+        if "outgoingStore" in options or "incomingStore" in options:  # a session kept across resets (store.py)
+            from .store import attach
+
+            attach(self)
         if not options.get("manualConnect"):
             self.connect()
 
@@ -179,6 +183,8 @@ class Client(Protocol):
         _later.append((self._emit, (name,) + a))
 
     def _done(self, e, err, granted=None):
+        if self.journal:
+            self.journal.done(e)
         cb = e[_CALLBACK]
         if cb:
             _later.append((cb, (err, granted) if e[_KIND] == _SUBSCRIBE else (err,)))
@@ -417,6 +423,8 @@ class Client(Protocol):
             return guard[0].call(self.drain)
         tr = self._transport
         if self.unsent and tr and not tr.opening:
+            if self.journal:  # what the output depends on is in the store before it leaves
+                self.journal.sync()
             n = tr.write(self.tx, self.unsent)  # (tx[:unsent] without a view made per write)
             if n:
                 self._last_out = ticks_ms()
@@ -748,6 +756,9 @@ class Client(Protocol):
             self.drain()
         tr = self._close()
         self.lost(0)
+        if self.journal:  # what is not through stays in the store, for the next start
+            self.journal.close()
+            self.journal = None
         self._ending = ()
         self._deadline = None
         self.abandon(MQTTError("client ended"))  # what never completed is told so, before 'close'

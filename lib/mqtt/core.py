@@ -36,6 +36,11 @@
 #           PUBCOMP: done                          PUBCOMP, id forgotten
 #   A lost connection moves what is in flight back to the head of the queue
 #   (PUBLISH with DUP), to be resent first after the next CONNACK.
+#   journal   None, or (store.py) what keeps the session across a reset: told
+#             of each QoS 1/2 PUBLISH request (put), its packet id (sent),
+#             its PUBREC (released), its end (done, by the driver), and of
+#             incoming QoS 2 ids acknowledged (received) and released
+#             (forgotten, fresh: all). restore() puts a saved session back.
 from .compat import const
 
 # packet types
@@ -189,6 +194,7 @@ class Protocol:
         self._subscriptions = {}  # topic filter -> (options byte, MQTT 5 properties): to resubscribe
         self._window = options["maxInflight"]  # QoS 1/2 in flight at most (MQTT 5: and the server's)
         self._zero_copy = options.get("zeroCopy")  # payloads as views of the receive buffer, not copies
+        self.journal = None  # the session's record on flash (store.py), when there is one
         self.state = _DOWN
         # mqtt.js's client.connected: always state == _CONNECTED, set beside it in each of the
         # three places state changes (as a property it would cost every attribute store on the
@@ -204,8 +210,24 @@ class Protocol:
             self._done(e, MQTTError("queue full (queueSize)"))
             return False
         self.queue.append(e)
+        if self.journal and kind == _PUBLISH and flags & _QOS_BITS:
+            self.journal.put(e)
+            self.flush()
+            if self.journal:  # in the store before the call returns (with its packet id, if it took one)
+                self.journal.sync()
+            return True
         self.flush()
         return True
+
+    def restore(self, entries, qos2_ids, last_id):
+        # A saved session (store.py) back before the first connection: its
+        # requests first in the queue (those with a packet id resent with it,
+        # DUP set), the incoming QoS 2 ids acknowledged, the last packet id.
+        self.queue[:0] = entries
+        self._ids_queued = True
+        for p in qos2_ids:
+            self._qos2_ids[p] = 2
+        self._last_id = last_id
 
     def abandon(self, err):
         # every request, in flight or queued, fails with err
@@ -330,6 +352,8 @@ class Protocol:
                 if p not in self.outgoing and not (taken and p in taken):
                     break
             self._last_id = e[_PID] = p
+            if self.journal:
+                self.journal.sent(e)
         self.outgoing[p] = e
         tx[o] = p >> 8
         tx[o + 1] = p & 255
@@ -462,6 +486,8 @@ class Protocol:
         self._pinned = None
         q = h & _QOS_BITS
         if q == 4 and pid in self._qos2_ids:
+            if self.journal and self._qos2_ids[pid] == 1:
+                self.journal.received(pid)
             self._qos2_ids[pid] = 2  # (a resend is now acknowledged again)
         if q and self.state:  # (not into a connection that is gone: the broker sends it again)
             self._ack(_PUBACK if q == 2 else _PUBREC, pid)
@@ -561,6 +587,8 @@ class Protocol:
                 if p in self._qos2_ids:
                     return _EV_PACKET
                 self._qos2_ids[p] = 2
+                if self.journal:
+                    self.journal.received(p)
         self.event = MQTTError("message on '%s' of %d bytes over maximumPacketSize %d: dropped"
                                % (utf8(rx, a + 2, c) or "?", m, self.options["maximumPacketSize"]), 0x95)
         return EV_ERROR
@@ -624,6 +652,8 @@ class Protocol:
         self.connected = True
         if not sp:  # no session on the broker: its QoS 2 ids are new, the subscriptions renewed first
             self._qos2_ids = {}
+            if self.journal:
+                self.journal.forgotten(None)
             g = {}  # one SUBSCRIBE per set of properties
             for t in self._subscriptions:
                 o, p = self._subscriptions[t]
@@ -641,7 +671,8 @@ class Protocol:
     def _acked(self, t, pid, err):
         # PUBACK, PUBREC, PUBREL or PUBCOMP for pid; err: MQTT 5's refusal
         if t == _PUBREL:  # the QoS 2 message may now be forgotten
-            self._qos2_ids.pop(pid, None)
+            if self._qos2_ids.pop(pid, None) and self.journal:
+                self.journal.forgotten(pid)
             self._ack(_PUBCOMP, pid)
             return _EV_PACKET
         e = self.outgoing.get(pid)
@@ -649,6 +680,8 @@ class Protocol:
         if t == _PUBREC:
             if e and (q == 4 or e[_KIND] == _PUBREL) and not err:
                 e[_KIND] = _PUBREL
+                if self.journal:
+                    self.journal.released(e)
                 self._ack(_PUBREL, pid)
                 return _EV_PACKET
             if q != 4:

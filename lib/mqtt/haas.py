@@ -13,7 +13,7 @@ EVENTS = ("connect", "reconnect", "disconnect", "message", "error", "close")
 # options passed through to mqtt.connect() under the same name
 _PASS = ("clientId", "username", "password", "clean", "will", "reconnectPeriod", "connectTimeout",
          "queueSize", "maxInflight", "maximumPacketSize", "ca", "ca_len", "cert", "key", "servername",
-         "rejectUnauthorized", "link", "stream")
+         "rejectUnauthorized", "link", "stream", "outgoingStore", "incomingStore")
 
 
 def createClient(options=None, **kw):

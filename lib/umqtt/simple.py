@@ -21,11 +21,14 @@ class MQTTClient:
     _made = ()  # f(client) for the mqtt client the first connect() makes (see with_client)
 
     def __init__(self, client_id, server, port=0, user=None, password=None, keepalive=0, ssl=None, ssl_params={},
-                 stream=None):
-        # stream: mqtt.connect()'s option (a function giving the link's byte stream: a UART...), beyond umqtt's
+                 stream=None, store=None):
+        # beyond umqtt's: stream, mqtt.connect()'s option (a function giving the link's byte stream: a
+        # UART...); store, its outgoingStore and incomingStore (mqtt.store: a session kept across resets,
+        # with connect(clean_session=False))
         self._o = {"clientId": client_id, "host": server, "port": port or (8883 if ssl else 1883),
                    "username": user, "password": password, "keepalive": keepalive,
-                   "reconnectPeriod": 0, "manualConnect": True, "stream": stream}
+                   "reconnectPeriod": 0, "manualConnect": True, "stream": stream,
+                   "outgoingStore": store, "incomingStore": store}
         if ssl:
             self._o["protocol"] = "mqtts"
             # ssl_params as for ssl.wrap_socket(); ssl may also be an SSLContext-like True
