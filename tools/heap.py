@@ -25,9 +25,10 @@ unix port built for i686 with the package frozen in (make firmware BOARD=UNIX
 BITS=32 MICROPY_DIR=...; or FROZEN32_MICROPYTHON=/path). 64-bit: .py and .mpy
 on the venv's micropython, frozen on firmware/UNIX/micropython (make firmware
 BOARD=UNIX MICROPY_DIR=...; or FROZEN_MICROPYTHON=/path). A binary that is
-missing is skipped, and the output says so; --write then leaves README.md
-as it is (its table needs every figure). tests/test_readme.py checks the
-README's figures: the example runs at each, and not at 90 % of it.
+missing is skipped, and the output says so; --write then keeps README.md's
+figures for it, and says so under the table. tests/test_readme.py checks
+the README's figures where their binary is here: the example runs at each,
+and not at 90 % of it.
 """
 import argparse
 import json
@@ -208,20 +209,36 @@ def parse(text):
     return out
 
 
+KEPT = {"32 .py": "firmware/UNIX32/micropython", "64 .py": ".venv/bin/micropython",
+        "64 frozen": "firmware/UNIX/micropython"}
+
+
 def write(res, readme=README):
-    t = table(res)
-    if t is None:
-        return "README.md not written: its table needs every figure (%s)" % "; ".join(res["notes"])
+    """The table into README.md. A figure this run could not measure (its binary is not here) is kept
+    from the README, and the sentence under the table says so."""
     with open(readme) as f:
         text = f.read()
     if BEGIN not in text or END not in text:
         return "README.md not written: it has no markers (%s ... %s)" % (BEGIN, END)
+    old, kept = parse(text), []
+    res = {"kib": dict((b, dict(v)) for b, v in res["kib"].items()), "binaries": dict(res["binaries"]),
+           "notes": res["notes"]}
+    for b in BITS:
+        for r in ROUTES:
+            if r not in res["kib"][b] and r in old[b]:
+                res["kib"][b][r] = old[b][r]
+                kept.append("%s-bit %s" % (b, r))
+    for k, path in KEPT.items():
+        res["binaries"].setdefault(k, [path, "not here: its figures are from an earlier run"])
+    t = table(res)
+    if t is None:
+        return "README.md not written: its table needs every figure (%s)" % "; ".join(res["notes"])
     new = text[:text.index(BEGIN)] + t + text[text.index(END) + len(END):]
     if new == text:
         return "README.md: the table is current"
     with open(readme, "w") as f:
         f.write(new)
-    return "README.md: table written"
+    return "README.md: table written" + (" (kept from before: %s)" % ", ".join(kept) if kept else "")
 
 
 def show(res):
