@@ -14,7 +14,8 @@
 # make clean  remove .venv and caches
 #
 # Boards (boards/README.md):
-# make boards                every board's frozen size against its budget (tools/boards.py)
+# make boards                every board's frozen size against its budget (tools/boards.py); its tables
+#                            written into README.md and boards/README.md
 # make size BOARD=X          one board, module by module (without BOARD: make size as above)
 # make stage BOARD=X         compile the board's set into build/X/lib
 # make test-staged           the MicroPython half of the tests on build/UNIX/lib (.mpy, not .py)
@@ -31,6 +32,10 @@
 # make calibrate MICROPY_DIR=...          measure the frozen form's flash cost -> boards/calibration.json
 # make flash BOARD=X PORT=/dev/ttyUSB0    esptool write-flash at the chip's offset
 # make deploy BOARD=X PORT=/dev/ttyUSB0   mpremote: the compiled set to the board's /lib
+# make mip BOARD=X [PORT=/dev/ttyUSB0]    that set as a mip package in build/X/mip (package.json + .mpy);
+#                                         with PORT, mpremote mip installs it
+# make heap                               the heap the README's Use example needs per route (.py, .mpy,
+#                                         frozen) at 32 and 64 bits (tools/heap.py), written into README.md
 # make repl PORT=/dev/ttyUSB0             mpremote REPL
 
 PYTHON ?= python3
@@ -38,6 +43,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run.stamp
 STAMP := $(VENV)/.dev.stamp
+CLI := $(BIN)/mqtt
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
@@ -54,16 +60,23 @@ STUB_SETS := $(patsubst tools/stubs/%.txt,%,$(wildcard tools/stubs/*.txt))
 need = @if [ -z "$($(1))" ]; then echo "make $@: $(1) is not set, e.g. make $@ $(2)" >&2; exit 2; fi
 
 .PHONY: all venv deps test run cli bench-clients size bench clean boards stage test-staged typecheck check-boards firmware \
-	test-frozen test-mcu calibrate flash deploy repl
+	test-frozen test-mcu calibrate flash deploy repl mip heap
 
 all: test
 
-venv: $(STAMP)
+venv: $(STAMP) $(CLI)
 
 $(RUN_STAMP): requirements.txt
 	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
 	touch $@
+
+# .venv/bin/mqtt: the command line client on the venv's MicroPython unix port, with lib/ (this package)
+# and .frozen (the port's own frozen modules: ssl, asyncio) on its path
+$(CLI): $(RUN_STAMP)
+	printf '#!/bin/sh\n# made by make venv: the command line client (lib/mqtt/cli.py) on the MicroPython unix port\nMICROPYPATH="%s/lib:.frozen" exec "%s/micropython" -m mqtt "$$@"\n' \
+		"$(CURDIR)" "$(abspath $(BIN))" > $@
+	chmod +x $@
 
 $(STAMP): requirements-dev.txt $(RUN_STAMP)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
@@ -88,10 +101,10 @@ deps:
 test: venv deps
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests
 
-run: $(RUN_STAMP) deps
+run: $(RUN_STAMP) $(CLI) deps
 	$(RUN_WITH) --run $(SCRIPT) -- $(ARGS)
 
-cli: $(RUN_STAMP) deps
+cli: $(RUN_STAMP) $(CLI) deps
 	$(RUN_WITH) --module mqtt -- $(ARGS)
 
 size: venv
@@ -102,7 +115,7 @@ else
 endif
 
 boards: venv
-	$(BIN)/python tools/boards.py all
+	$(BIN)/python tools/boards.py all --write
 
 stage: venv
 	$(call need,BOARD,BOARD=UNIX)
@@ -163,6 +176,14 @@ deploy:
 	@$(MAKE) -s --no-print-directory venv
 	$(BIN)/python tools/boards.py deploy $(BOARD) $(PORT)
 
+mip:
+	$(call need,BOARD,BOARD=ESP32_GENERIC [PORT=/dev/ttyUSB0])
+	@$(MAKE) -s --no-print-directory venv
+	$(BIN)/python tools/boards.py mip $(BOARD) $(PORT)
+
+heap: venv deps
+	$(BIN)/python tools/heap.py --write
+
 repl:
 	$(call need,PORT,PORT=/dev/ttyUSB0)
 	@$(MAKE) -s --no-print-directory venv
@@ -170,6 +191,7 @@ repl:
 
 bench: venv deps
 	$(BIN)/python tools/bench.py $(BENCH_ARGS)
+	$(BIN)/python tools/heap.py
 
 bench-clients: venv deps
 	$(BIN)/python tools/bench_clients.py

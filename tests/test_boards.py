@@ -10,6 +10,7 @@ MicroPython half of the suite with -k micropython.)
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -215,7 +216,7 @@ def test_board_resolves_and_fits(name):
 def test_board_json(name):
     b = boards.load(name)
     for k in ("title", "family", "firmware", "port", "chip", "micropython", "mpy_cross", "budget_bytes",
-              "heap_bytes", "build", "deploy"):
+              "heap_bytes", "build", "deploy", "hashlib"):
         assert k in b, "%s/board.json lacks %r" % (name, k)
     assert b["mpy_cross"]["arch"] and b["mpy_cross"]["bytecode"]
     assert b["heap_bytes"] is not None or "unknown" in b["heap_note"]
@@ -352,6 +353,12 @@ def test_make_boards_figures():
     assert old["bytecode"] == "5" and old["errors"] == [] and sorted(old["modules"]) == BOARD_MODULES
 
 
+def test_board_tables_in_the_readmes_are_what_make_boards_writes():
+    reps = [boards.report(n) for n in boards.names()]
+    for rel, t in boards.tables(reps).items():
+        assert boards.table_in(rel) == t, "%s: its board table is not what make boards writes: run make boards" % rel
+
+
 def test_oldest_compiler_rejects_newer_syntax(tmp_path):
     mpyc, line = boards.compiler("5")
     assert "mpy v5" in line
@@ -383,6 +390,9 @@ def test_firmware_and_flash_stop_at_once_without_prerequisites(tmp_path):
     before = sorted(os.listdir(out)) if os.path.isdir(out) else None
     r = subprocess.run(tool + ["firmware", "ESP32_GENERIC"], env=env, capture_output=True, text=True)
     assert r.returncode == 2 and "MICROPY_DIR is not set" in r.stderr and "idf.py" in r.stderr, r.stderr
+    pin = boards.calibration()["measured"]  # the clone it asks for is the version it names: the commit checked
+    assert "a MicroPython 1.29 checkout" in r.stderr and "git -C micropython checkout %s" % pin["commit"][:10] \
+        in r.stderr and pin["describe"].startswith("v1.29."), r.stderr
     assert (sorted(os.listdir(out)) if os.path.isdir(out) else None) == before  # nothing built
     r = subprocess.run(tool + ["firmware", "HAAS_EDU_K1"], env=env, capture_output=True, text=True)
     assert r.returncode == 2 and "vendor firmware" in r.stderr
@@ -409,23 +419,25 @@ def test_deploy_copies_the_compiled_set():
     assert not [x for x in srcs if "umqtt" in os.path.relpath(x, staged)]  # QuecPython freezes its own umqtt
 
 
+class Device:
+    """A stand-in board for mpremote's mip code: its filesystem."""
+
+    def __init__(self):
+        self.files, self.dirs = {}, {"/lib"}
+
+    def fs_exists(self, p):
+        return p in self.dirs or p in self.files
+
+    def fs_mkdir(self, p):
+        self.dirs.add(p)
+
+    def fs_writefile(self, p, data, progress_callback=None):
+        assert os.path.dirname(p) in self.dirs, p
+        self.files[p] = data
+
+
 def test_package_json_installs_with_mip(tmp_path):
     mip = pytest.importorskip("mpremote.mip")
-
-    class Device:
-        def __init__(self):
-            self.files, self.dirs = {}, {"/lib"}
-
-        def fs_exists(self, p):
-            return p in self.dirs or p in self.files
-
-        def fs_mkdir(self, p):
-            self.dirs.add(p)
-
-        def fs_writefile(self, p, data, progress_callback=None):
-            assert os.path.dirname(p) in self.dirs, p
-            self.files[p] = data
-
     dev = Device()
     cwd = os.getcwd()
     os.chdir(ROOT)
@@ -598,3 +610,60 @@ def test_firmware_bits_32_builds_the_unix_port_for_i686():
     make = [x for x in r.stdout.splitlines() if x.startswith("+ make -C") and "ports/unix" in x]
     assert make and "CROSS_COMPILE=i686-linux-gnu-" in make[0] and "MICROPY_PY_FFI=0" in make[0], r.stdout
     assert "BUILD=" + os.path.join(ROOT, "firmware", "UNIX32", "build") in make[0], make[0]
+
+
+def test_make_mip_package_installs_with_mpremote(tmp_path):
+    """make mip BOARD=X: the board's compiled set with a package.json that mpremote's mip installs from a
+    local path (the .mpy files, for the board's bytecode version); with PORT, the mpremote command."""
+    mip = pytest.importorskip("mpremote.mip")
+    out, r = boards.mip_package("ESP32_GENERIC", str(tmp_path / "mip"))
+    with open(os.path.join(out, "package.json")) as f:
+        pj = json.load(f)
+    mods = sorted(t[:-3] + ".mpy" for t in r["modules"])
+    assert sorted(u for u, _ in pj["urls"]) == mods and "mqtt/__init__.mpy" in mods and pj["deps"] == []
+    dev = Device()
+    mip._install_json(dev, os.path.join(out, "package.json"), "https://micropython.org/pi/v2", "/lib", None, True)
+    assert sorted(dev.files) == ["/lib/" + m for m in mods]
+    for m in mods:
+        with open(os.path.join(out, m), "rb") as f:
+            data = f.read()
+        assert dev.files["/lib/" + m] == data and data[:2] == b"M\x06", m  # .mpy v6: MicroPython 1.19 and later
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "boards.py"), "mip", "HAAS600_EC600S",
+                        os.devnull, "--dry-run"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "(for MicroPython 1.12 to 1.18)" in r.stdout, r.stdout + r.stderr
+    assert re.search(r"^\+ \S+mpremote connect %s mip install --target /usr \S+/build/HAAS600_EC600S/mip/package.json$"
+                     % os.devnull, r.stdout, re.M), r.stdout
+
+
+def test_make_mip_package_installs_over_http_and_runs_the_use_example(tmp_path):
+    """The route README.md gives a board with a network: `python3 -m http.server -d build/X/mip`, then
+    mip.install("http://...") on the board: here the unix port's own mip installs the package into a
+    folder, and the README's Use example runs from it, as .mpy, against a private broker."""
+    import http.server
+    import threading
+    from functools import partial
+
+    sys.path.insert(0, os.path.join(ROOT, "tests"))
+    from broker import Broker
+    import heap
+
+    out, _ = boards.mip_package("ESP32_GENERIC", str(tmp_path / "mip"))
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(http.server.SimpleHTTPRequestHandler,
+                                                                     directory=out))
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    mp = sz.find_tool("micropython")
+    lib = str(tmp_path / "board" / "lib")
+    os.makedirs(lib)
+    b = Broker().start()
+    try:
+        p = subprocess.run([mp, "-c", "import mip; mip.install('http://127.0.0.1:%d/package.json', target=%r)"
+                            % (srv.server_address[1], lib)], env=dict(os.environ, MICROPYPATH=".frozen"),
+                           capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0 and "Done" in p.stdout, p.stdout + p.stderr
+        (tmp_path / "kitchen.py").write_text(heap.script(b.port) + "import mqtt.client\nprint(mqtt.client.__file__)\n")
+        p = subprocess.run([mp, str(tmp_path / "kitchen.py")], env=dict(os.environ, MICROPYPATH=lib),
+                           capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0 and p.stdout.splitlines() == [heap.OK, lib + "/mqtt/client.mpy"], p.stdout + p.stderr
+    finally:
+        srv.shutdown()
+        b.stop()

@@ -2,7 +2,8 @@
 """Board definitions (boards/<BOARD>/): sizes against budgets, checks against
 a MicroPython checkout, staging, firmware build, flash, deploy and REPL.
 
-    python tools/boards.py all [--json]         # every board: frozen size vs budget (make boards)
+    python tools/boards.py all [--json] [--write]   # every board: frozen size vs budget (make boards: --write,
+                                                # its tables into README.md and boards/README.md)
     python tools/boards.py size BOARD [--json]  # one board, module by module (make size BOARD=X)
     python tools/boards.py check [BOARD] [--json]   # against $MICROPY_DIR (make check-boards)
     python tools/boards.py stage BOARD [--out DIR]   # compile the board's set (default build/BOARD/lib)
@@ -11,6 +12,7 @@ a MicroPython checkout, staging, firmware build, flash, deploy and REPL.
     python tools/boards.py calibrate            # measure the frozen form's flash cost (make calibrate)
     python tools/boards.py flash BOARD PORT [--dry-run] # esptool write-flash at the chip's offset
     python tools/boards.py deploy BOARD PORT [--dest DIR]   # mpremote: the compiled set to /lib
+    python tools/boards.py mip BOARD [PORT]     # that set as a mip package (build/BOARD/mip); PORT: install it
     python tools/boards.py repl PORT            # mpremote REPL
 
 A board is a folder with board.json (port, chip, the upstream board it
@@ -967,6 +969,87 @@ def print_table(reps, oldest):
         print("ERROR oldest compiler (v%s): %s" % (oldest["bytecode"], e), file=sys.stderr)
 
 
+# -- the tables make boards writes into README.md and boards/README.md -----------
+MARK = "<!-- make boards writes this table (tools/boards.py all); tests/test_boards.py checks it -->"
+MARK_END = "<!-- end of make boards' table -->"
+TABLE_FILES = ("README.md", os.path.join("boards", "README.md"))
+
+
+def _firmware(r):  # "MicroPython 1.29", "HaaS Python (MicroPython 1.17)"
+    fam = r["family"].split(" ")[0] if r["family"].startswith("MicroPython") else r["family"]
+    return "MicroPython %s" % r["micropython"] if fam == "MicroPython" else "%s (MicroPython %s)" % (
+        fam, r["micropython"])
+
+
+def _heap(r):
+    return "?" if r["heap"] is None else ("~" if r["heap_approx"] else "") + _kb(r["heap"])
+
+
+def _b(n):
+    return "?" if n is None else "{:,} B".format(n)
+
+
+def tables(reps):
+    """{file: its table}: README.md's, the boards a user installs onto (not the unix and emulated ones),
+    and boards/README.md's, every board with its budgets."""
+    user = ["| `BOARD=` | chip | firmware | `.mpy` it loads | its heap | the package frozen | routes |",
+            "| --- | --- | --- | --- | ---: | ---: | --- |"]
+    chip = {"esp32": "ESP32", "esp32s3": "ESP32-S3", "esp32c3": "ESP32-C3"}
+    full = ["| board | extends | firmware | `.mpy` | arch | modules | frozen `.mpy` | budget | flash ~ | flash budget "
+            "| heap | deploy | hashlib (`mqtt.cloud`) |",
+            "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+    for r in reps:
+        b = load(r["board"])
+        build = (b.get("build") or {}).get("kind")
+        if r["port"] not in ("unix", "qemu"):
+            routes = ("`make mip`, `deploy`, `firmware`" if build == "micropython" and b.get("flash") else
+                      "`make mip`, `deploy`; firmware: the vendor's")
+            user.append("| `%s` | %s | %s | v%s (%s) | %s | %s | %s |" % (
+                r["board"], chip.get(b.get("chip"), b.get("chip", "?")), _firmware(r), r["bytecode"].split(".")[0],
+                loads_on(r["bytecode"]).replace("MicroPython ", ""), _heap(r), _b(r["total"]), routes))
+        full.append("| `%s` | %s | %s | v%s | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (
+            r["board"], _extends(r), _firmware(r), r["bytecode"], r["arch"], len(r["modules"]), _b(r["total"]),
+            _b(r["budget"]), _b(r["flash_est"]), _b(r["flash_budget"]), _heap(r),
+            "%s (%s)" % (r["deploy"], (b.get("deploy") or {}).get("dir", "/lib")) if r["deploy"] == "mpremote"
+            else r["deploy"] or "-", b.get("hashlib", "?")))
+    for sd in seeds():
+        if not sd["boards"]:
+            full.append("| %s | — | %s | | | | | | | | | | |" % (sd["seed"], sd["why"]))
+    cal = calibration()
+    foot = ("*frozen `.mpy`*: the package's modules as the board's firmware build compiles them; *flash ~*: that "
+            "× the measured flash cost of the frozen form, %s (`boards/calibration.json`); *heap*: MicroPython's "
+            "heap on the board (`board.json`; ~ approximate, ? unknown)."
+            % ", ".join("%.3f per `.mpy` byte at %s-bit" % (v["factor"], k) for k, v in sorted(cal["bits"].items())))
+    return {TABLE_FILES[0]: "\n".join(user), TABLE_FILES[1]: "\n".join(full) + "\n\n" + foot}
+
+
+def write_tables(reps):
+    """Put tables(reps) between the markers of their files; the files changed."""
+    changed = []
+    for rel in TABLE_FILES:  # (all of them have markers, or nothing is written)
+        if table_in(rel) is None:
+            raise Fail("%s has no table markers (%s ... %s)" % (rel, MARK, MARK_END))
+    for rel, t in tables(reps).items():
+        path = os.path.join(ROOT, rel)
+        with open(path) as f:
+            text = f.read()
+        new = text[:text.index(MARK) + len(MARK)] + "\n\n" + t + "\n\n" + text[text.index(MARK_END):]
+        if new != text:
+            with open(path, "w") as f:
+                f.write(new)
+            changed.append(rel)
+    return changed
+
+
+def table_in(rel):
+    """The table between the markers of file rel, as written there (None: no markers)."""
+    with open(os.path.join(ROOT, rel)) as f:
+        text = f.read()
+    if MARK not in text or MARK_END not in text:
+        return None
+    return text[text.index(MARK) + len(MARK):text.index(MARK_END)].strip()
+
+
 def print_board(r):
     print("%s: %s" % (r["board"], r["title"]))
     print("firmware: %s" % r["firmware"])
@@ -1003,6 +1086,52 @@ def stage(name, out=None):
     return out, r
 
 
+def loads_on(bytecode):
+    """The MicroPython releases that load bytecode-only .mpy files of this version (docs: mpyfiles;
+    a sub-version matters for native code only)."""
+    return {"5": "MicroPython 1.12 to 1.18", "6": "MicroPython 1.19 and later"}.get(str(bytecode).split(".")[0],
+                                                                                  "?")
+
+
+def mip_package(name, out=None):
+    """The board's compiled set (as deploy copies it) as a mip package: out (default build/NAME/mip)
+    holds the .mpy files and a package.json whose "urls" name them relative to it, so that
+    `mpremote mip install out/package.json`, or mip.install("http://HOST:PORT/package.json") on the
+    board while a web server serves out, installs them."""
+    out, r = stage(name, out or os.path.join(BUILD, name, "mip"))
+    with open(os.path.join(ROOT, "package.json")) as f:
+        version = json.load(f)["version"]
+    mods = sorted(t[:-3] + ".mpy" for t in r["modules"])
+    with open(os.path.join(out, "package.json"), "w") as f:
+        f.write('{\n "urls": [\n  %s\n ],\n "deps": [],\n "version": %s\n}\n'
+                % (",\n  ".join(json.dumps([m, m]) for m in mods), json.dumps(version)))
+    return out, r
+
+
+def mip(name, port=None):
+    b = load(name)
+    dest = ((b.get("deploy") or {}).get("dir") or "/lib").rstrip("/") or "/"
+    if port:
+        check_port(port, "mip BOARD=%s" % name)
+    out, r = mip_package(name)
+    pj = os.path.relpath(os.path.join(out, "package.json"), ROOT)
+    print("%s: %d modules, %d B of .mpy v%s (for %s) in %s, with package.json"
+          % (name, len(r["modules"]), r["total"], r["bytecode"], loads_on(r["bytecode"]), os.path.relpath(out, ROOT)))
+    if not port:
+        print("install it with the board on USB:  make mip BOARD=%s PORT=/dev/ttyUSB0\n"
+              "  (that is: mpremote connect /dev/ttyUSB0 mip install --target %s %s)" % (name, dest, pj))
+        if mf.parse_version(b["micropython"]) >= (1, 20):  # (mip is on boards from 1.20)
+            print("or from the board, over its network: python3 -m http.server -d %s 8000 here, then at its REPL\n"
+                  "  import mip; mip.install('http://THIS-COMPUTER:8000/package.json', target='%s')"
+                  % (os.path.relpath(out, ROOT), dest))
+        return
+    mpremote = find_tool("mpremote")
+    if not mpremote:
+        die("mpremote not found next to %s nor on PATH: run `make venv` (requirements-dev.txt pins it), "
+            "or pip install mpremote" % sys.executable)
+    run([mpremote, "connect", port, "mip", "install", "--target", dest, os.path.join(out, "package.json")])
+
+
 def find_tool(name):
     cand = os.path.join(os.path.dirname(sys.executable), name)
     if os.path.isfile(cand) and os.access(cand, os.X_OK):
@@ -1015,6 +1144,18 @@ def check_port(port, what):
         die("PORT is not set: make %s ... PORT=/dev/ttyUSB0 (the board's serial device)" % what)
     if "/" in port and not os.path.exists(port):
         die("PORT=%s does not exist: is the board plugged in? (ls /dev/ttyUSB* /dev/ttyACM*)" % port)
+
+
+def clone(version):
+    """The git commands for a checkout of MicroPython `version` (major.minor): the commit the boards
+    were checked and calibrated against (boards/calibration.json) when it is that version, else the
+    release tag."""
+    m = calibration().get("measured") or {}
+    if m.get("commit") and mf.parse_version(m.get("micropython", "0"))[:2] == mf.parse_version(version)[:2]:
+        return (" the one these boards were checked against, %s:\n"
+                "      git clone https://github.com/micropython/micropython\n"
+                "      git -C micropython checkout %s" % (m["describe"], m["commit"][:10]))
+    return ("\n      git clone --branch v%s.0 https://github.com/micropython/micropython" % version)
 
 
 def firmware(name, board=None, variant=None, bits=None):
@@ -1035,11 +1176,10 @@ def firmware(name, board=None, variant=None, bits=None):
     missing = []
     top = os.environ.get(env)
     if not top:
-        missing.append("%s is not set: point it at your MicroPython checkout of v%s with the port's submodules, e.g.\n"
-                       "      git clone https://github.com/micropython/micropython\n"
+        missing.append("%s is not set: point it at a MicroPython %s checkout with the port's submodules, e.g.%s\n"
                        "      make -C micropython/%s submodules\n"
                        "      make firmware BOARD=%s %s=$PWD/micropython"
-                       % (env, b["micropython"], port_dir, name, env))
+                       % (env, b["micropython"], clone(b["micropython"]), port_dir, name, env))
         top_ok = False
     else:
         top_ok = os.path.isfile(os.path.join(top, "py", "mpconfig.h")) and os.path.isdir(os.path.join(top, port_dir))
@@ -1249,8 +1389,9 @@ def deploy(name, port, dest=None):
     mk = "import os\nfor d in %r:\n try:\n  os.mkdir(d)\n except OSError:\n  pass\n" % (dirs,)
     run([mpremote, "connect", port, "exec", mk, "+", "fs", "cp", "-r"]
         + [os.path.join(out, f) for f in sorted(os.listdir(out))] + [":" + dest])
-    print("%s %d modules (%d B) to %s:%s" % ("would deploy" if DRY_RUN[0] else "deployed", len(r["modules"]),
-                                            r["total"], port, dest))
+    print("%s %d modules (%d B of .mpy v%s, for %s) to %s:%s"
+          % ("would deploy" if DRY_RUN[0] else "deployed", len(r["modules"]), r["total"], r["bytecode"],
+             loads_on(r["bytecode"]), port, dest))
 
 
 def repl(port):
@@ -1267,6 +1408,7 @@ def main(argv=None):
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("all", help="every board against its budget (make boards)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--write", action="store_true", help="write the board tables into README.md, boards/README.md")
     p = sub.add_parser("size", help="one board, module by module")
     p.add_argument("board")
     p.add_argument("--json", action="store_true")
@@ -1278,6 +1420,10 @@ def main(argv=None):
     p = sub.add_parser("stage", help="compile a board's set into a folder")
     p.add_argument("board")
     p.add_argument("--out")
+    p = sub.add_parser("mip", help="the board's compiled set as a mip package (build/BOARD/mip); with PORT, installed")
+    p.add_argument("board")
+    p.add_argument("port", nargs="?")
+    p.add_argument("--dry-run", action="store_true", help="print the mpremote command only")
     p = sub.add_parser("firmware")
     p.add_argument("board")
     p.add_argument("--upstream-board", default=os.environ.get("UPSTREAM_BOARD") or None,
@@ -1310,6 +1456,9 @@ def main(argv=None):
                 print(json.dumps({"boards": reps, "oldest": oldest, "seeds": seeds()}, indent=1))
             else:
                 print_table(reps, oldest)
+            if a.write:
+                changed = write_tables(reps)
+                print("board tables: " + ("written into " + ", ".join(changed) if changed else "current"))
             return 1 if any(r["errors"] for r in reps) or oldest["errors"] else 0
         if a.cmd == "size":
             r = report(a.board)
@@ -1351,6 +1500,12 @@ def main(argv=None):
             calibrate()
         elif a.cmd == "flash":
             flash(a.board, a.port)
+        elif a.cmd == "mip":
+            try:
+                mip(a.board, a.port)
+            except RuntimeError as e:
+                print("mip %s: %s" % (a.board, e), file=sys.stderr)
+                return 1
         elif a.cmd == "deploy":
             try:
                 deploy(a.board, a.port, a.dest)

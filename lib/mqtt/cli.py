@@ -1,5 +1,6 @@
 # The command line client, as MQTTX CLI and mosquitto_pub/sub:
-#   python -m mqtt pub|sub|conn|bench [options]   (micropython -m mqtt ... on the unix port)
+#   python -m mqtt pub|sub|conn|bench [options]   (micropython -m mqtt ... on the unix port;
+#   .venv/bin/mqtt, made by make venv, is the latter with lib/ on the path)
 # Same code on CPython and the MicroPython unix port. Not frozen into board
 # firmware by default (boards/packages/mqtt-cli).
 import os
@@ -9,14 +10,20 @@ from . import script
 from .client import filters, topic_bytes
 from .compat import ticks_ms, ticks_diff
 
-USAGE = """usage: python -m mqtt COMMAND [options]     (micropython -m mqtt on the unix port)
-  pub    -t TOPIC -m MESSAGE [-q 0|1|2] [-r] [--count N] [--interval MS]
-  sub    -t TOPIC [-t TOPIC ...] [-q 0|1|2] [-v] [--format json] [-C COUNT]
-  conn   connect, and stay connected until Ctrl-C
-  bench  conn|pub|sub -c CLIENTS [-I MS] [-im MS] [-t TOPIC] [-q 0|1|2] [-s BYTES] [-d SECONDS]
-         many clients on one loop, progress each second; -I: between connection
-         starts (10), -im: between one client's publishes (1000), %i in -t: the client's number
-connection (every command):
+# the help: `mqtt --help` (or -h, help) all of it, `mqtt COMMAND --help` (or
+# help COMMAND) that command's. After a command, -h is the host (as mosquitto_pub)
+_CMDS = {
+    "pub": """pub -t TOPIC -m MESSAGE [-q 0|1|2] [-r] [--count N] [--interval MS] [--script FILE]
+         publish MESSAGE (N times, one per MS, 1000; --interval 0: as fast as the client's queue takes them)""",
+    "sub": """sub -t TOPIC [-t TOPIC ...] [-q 0|1|2] [-v] [--format json] [-C COUNT] [--script FILE]
+         print each message's payload (-v: topic and payload; json: an object) on stdout; end after COUNT""",
+    "conn": """conn [--script FILE]
+         connect, and stay connected until Ctrl-C or the script's exit() (it subscribes to nothing)""",
+    "bench": """bench conn|pub|sub -c CLIENTS [-I MS] [-im MS] [-t TOPIC] [-q 0|1|2] [-s BYTES] [-d SECONDS]
+         many clients on one loop, progress each second; -I: between connection starts (10),
+         -im: between one client's publishes (1000), %i in -t: the client's number""",
+}
+_CONN = """connection (every command):
   -h HOST (MQTT_URL's, else localhost)  -p PORT (1883, mqtts 8883)  -i CLIENT_ID  -u USERNAME  -P PASSWORD
   -k KEEPALIVE (s, 30)  -V 3|4|5 (MQTT 3.1, 3.1.1, 5.0; 4)  -l mqtt|mqtts
   --ca FILE  --cert FILE  --key FILE  --insecure   (any of them: mqtts)
@@ -27,6 +34,16 @@ cloud endpoint and login (mqtt.cloud; not with -u/-P; -h/-p: another broker):
   --aliyun PK,DEVICE,SECRET[,region=R|instance=ID,timestamp=MS,signMethod=M]  Alibaba Cloud IoT Platform
   --azure HUB,DEVICE,KEY[,expiry=UNIX_SECONDS]  Azure IoT Hub   --aws ENDPOINT -i ID --cert F --key F  AWS IoT Core
 exit status: 0 done, 1 failed (refused, unreachable, TLS, a publish), 2 bad arguments"""
+
+
+def usage(cmd=None):
+    # the help text: every command's, or one's
+    if cmd:
+        return "usage: mqtt " + _CMDS[cmd] + "\n" + _CONN
+    return ("usage: mqtt COMMAND [options]     (python -m mqtt; micropython -m mqtt on the unix port)\n  "
+            + "\n  ".join(_CMDS[c] for c in ("pub", "sub", "conn", "bench"))
+            + "\n  help [COMMAND]   this, or one command's (also: COMMAND --help)\n" + _CONN)
+
 
 # option -> (key, kind): 0 a flag, 1 text, 2 an integer, 3 text, repeatable
 _OPTS = {"-h": ("host", 1), "--hostname": ("host", 1), "-p": ("port", 2), "--port": ("port", 2),
@@ -61,6 +78,10 @@ class Failed(Exception):  # the script did not start: exit status 1
     pass
 
 
+class Help(Exception):  # --help (or help, or -h before a command): args[0] the command, or None
+    pass
+
+
 def _topic(t, wild):
     # a topic (wild: a filter) checked now, as the client will once connected
     try:
@@ -74,17 +95,26 @@ def parse(argv):
     if not argv:
         raise Usage("no command")
     cmd = argv[0]
+    if cmd in ("-h", "--help", "help"):
+        cmd = argv[1] if len(argv) > 1 else None
+        if cmd is not None and cmd not in _FOR:
+            raise Usage("help: unknown command %r" % cmd)
+        raise Help(cmd)
     if cmd not in _FOR:
         raise Usage("unknown command %r" % cmd)
     a = {}
     i = 1
     if cmd == "bench":
+        if len(argv) > 1 and argv[1] == "--help":
+            raise Help(cmd)
         if len(argv) < 2 or argv[1] not in ("conn", "pub", "sub"):
             raise Usage("bench: conn, pub or sub")
         a["mode"] = argv[1]
         i = 2
     while i < len(argv):
         o = argv[i]
+        if o == "--help":  # (in an option's place only: `-m --help` is a message)
+            raise Help(cmd)
         k, kind = _OPTS.get(o, (None, 0))
         if k is None or k not in _COMMON and k not in _FOR[cmd]:
             raise Usage("%s: unknown option %s" % (cmd, o))
@@ -93,7 +123,7 @@ def parse(argv):
             a[k] = True
             continue
         if i == len(argv):
-            raise Usage("%s needs a value" % o)
+            raise Usage("%s needs a value%s" % (o, " (the broker's host; --help for help)" if o == "-h" else ""))
         v = argv[i]
         i += 1
         if kind == 2:
@@ -265,6 +295,9 @@ class Run:
                 script.traceback(e)
                 raise Failed("script %s: %s: %s" % (a["script"], type(e).__name__, e))
             self.s.on_end(lambda: self.finish(0))  # exit() in the script ends the command
+            if cmd == "conn" and "onMessage" in self.s.hooks:
+                _say("mqtt: note: conn subscribes to nothing, so the script's onMessage gets no message "
+                     "(sub -t TOPIC --script %s subscribes)" % a["script"])
         url, o = options(a)
         if cmd == "conn" and "up" in a:
             o["properties"] = {"userProperties": a["up"]}
@@ -372,6 +405,9 @@ class Run:
         return self.status or 0
 
 
+_TICK = [0]  # the resolution of _cpu(), s: 0 fine-grained (CPython), 0.01 /proc's ticks
+
+
 def _cpu():  # CPU seconds this process used, or None where that is unknown
     import time
 
@@ -383,6 +419,7 @@ def _cpu():  # CPU seconds this process used, or None where that is unknown
         s = f.read()
         f.close()
         x = s[s.rindex(")") + 2 :].split()
+        _TICK[0] = 0.01
         return (int(x[11]) + int(x[12])) / 100
     except (OSError, ValueError, IndexError):
         return None
@@ -434,7 +471,7 @@ class Bench:
         self.mark = (self.t0, 0, 0, 0, _cpu())  # at the last report: time, sent, received, steps, CPU
         self.status = None
         self.tm = [mqtt.setInterval(self.report, 1000)]
-        self.tm.append(mqtt.setInterval(self.start, a.get("connect_interval", 10) or 1))
+        self.starter = mqtt.setInterval(self.start, a.get("connect_interval", 10) or 1)  # None once all started
         self.start()
         if self.mode == "pub":
             self.tm.append(mqtt.setInterval(self.publish, a.get("message_interval", 1000) or 1))
@@ -452,6 +489,9 @@ class Bench:
             _say("mqtt: out of memory at client %d (on the unix port: micropython -X heapsize=32M)"
                  % (len(self.clients) + 1))
             self.n = len(self.clients)
+        if len(self.clients) >= self.n and self.starter:  # all started: the loop may idle (a step per 100 ms)
+            mqtt.clearInterval(self.starter)
+            self.starter = None
 
     def client(self, i):
         o = dict(self.o)
@@ -511,7 +551,10 @@ class Bench:
             self.errors)
         line += ", loop %d steps/s" % (steps / dt)
         if c is not None and cpu is not None and steps:
-            line += ", %d us/step" % ((c - cpu) * 1e6 / steps)
+            if c > cpu or not _TICK[0]:
+                line += ", %d us/step" % ((c - cpu) * 1e6 / steps)
+            else:  # less CPU than one tick of the clock this second: below what it can tell
+                line += ", < %d us/step" % (_TICK[0] * 1e6 / steps)
         if self.last:
             line += " (last error: %s)" % self.last
             self.last = None
@@ -525,7 +568,7 @@ class Bench:
         return self.status is not None
 
     def end(self):
-        for t in self.tm:
+        for t in self.tm + ([self.starter] if self.starter else []):
             mqtt.clearInterval(t)
         n = self.conn
         want = self.a["clients"]
@@ -542,17 +585,18 @@ class Bench:
 
 def run(argv):
     # the command line (without the program name) -> exit status
-    if argv and argv[0] in ("--help", "help"):
-        _out(USAGE)
-        return 0
     try:
         cmd, a = parse(argv)
         r = Bench(a) if cmd == "bench" else Run(cmd, a)
+    except Help as e:
+        _out(usage(e.args[0]))
+        return 0
     except Failed as e:
         _say("mqtt: error: %s" % e)
         return 1
     except (Usage, ValueError, TypeError) as e:  # (ValueError, TypeError: mqtt.connect() refused an option)
-        _say("mqtt: bad arguments: %s (python -m mqtt --help)" % e)
+        c = argv[0] if argv and argv[0] in _FOR else ""
+        _say("mqtt: bad arguments: %s (mqtt %s--help)" % (e, c + " " if c else ""))
         return 2
     script.arm()  # SIGTERM ends it as Ctrl-C does (CPython)
     until = r.step if cmd == "bench" else lambda: r.status is not None
