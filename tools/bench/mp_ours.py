@@ -13,9 +13,14 @@
 #   alloc    bytes allocated per QoS 0 publish (GC disabled)
 #   flat     QoS 1 round trips through its own subscription: heap after 1,000
 #            and after N messages
+#   held     heap a connected client holds (gc.mem_alloc() after gc.collect())
+#            after subscribing and N QoS 1 round trips through its own
+#            subscription, over what it was with the transport's module imported
+# env BENCH_SCHEME: mqtt (the default) or ws: PORT is the broker's WebSocket listener.
 # Prints one JSON line.
 import sys
 import gc
+import os
 import time
 import json
 
@@ -30,7 +35,7 @@ m1 = gc.mem_alloc()
 us = time.ticks_us
 diff = time.ticks_diff
 tag = "%d" % us()
-url = "mqtt://127.0.0.1:%d" % port
+url = "%s://127.0.0.1:%d" % (os.getenv("BENCH_SCHEME") or "mqtt", port)
 topic = "bench/ours/" + tag
 payload = bytes(size)
 st = [0, 0, 0, 0]  # acks, messages, first message us, last message us
@@ -194,8 +199,34 @@ def run_flat(c):
     res.update(n=st[1], sent=sent, acked=st[0])
 
 
+def run_held():
+    # the transport's module first (ws.py for ws://), as a frozen one would
+    # cost nothing to import: what a connection holds, not the code
+    gc.collect()
+    a = gc.mem_alloc()
+    if url[:2] == "ws":
+        import mqtt.ws  # noqa: F401
+    gc.collect()
+    b = gc.mem_alloc()
+    c = client()
+    c.on("error", on_error)
+    c.on("message", on_msg)
+    spin(lambda: c.connected, 10000)
+    c.subscribe(topic, {"qos": 1}, on_ack)
+    spin(lambda: st[0])
+    o = {"qos": 1}
+    for i in range(n):
+        c.publish(topic, payload, o, on_ack)
+        spin(lambda: st[0] > i + 1 and st[1] > i)
+    gc.collect()
+    res.update(held=gc.mem_alloc() - b, transport_imported=b - a)
+    return c
+
+
 if mode in ("recv", "ralloc"):
     c = run_recv(mode == "ralloc")
+elif mode == "held":
+    c = run_held()
 else:
     gc.collect()
     m2 = gc.mem_alloc()
