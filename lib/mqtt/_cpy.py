@@ -119,12 +119,7 @@ class _TLSStream:
 
 def ws_mask(o, a, b, n):
     # ws.py's masking (viper on MicroPython): o[a:a+n] = b[:n] XOR the key
-    # at o[a-4:a], as one big integer (CPython's loop would take 40 ns a byte);
-    # o has room for n rounded up to 4
+    # at o[a-4:a], as one big integer (CPython's loop would take 40 ns a byte)
     w = (n + 3) >> 2
     x = int.from_bytes(memoryview(b)[:n], "little") ^ int.from_bytes(bytes(o[a - 4 : a]) * w, "little")
-    o[a : a + 4 * w] = x.to_bytes(4 * w, "little")
-
-
-def ws_move(b, d, s, n):  # b[d:d+n] = b[s:s+n]
-    b[d : d + n] = b[s : s + n]
+    o[a : a + n] = x.to_bytes(4 * w, "little")[:n]

@@ -46,22 +46,27 @@ def _move(b, d: int, s: int, n: int):
         d += 1
         s += 1
 """
+
+
+def _pymask(o, a, b, n):  # o[a:a+n] = b[:n] XOR the key at o[a-4:a] (where viper cannot)
+    i = 0
+    while i < n:
+        o[a + i] = b[i] ^ o[a - 4 + (i & 3)]
+        i += 1
+
+
+def _pymove(b, d, s, n):  # b[d:d+n] = b[s:s+n], d < s
+    b[d : d + n] = b[s : s + n]
+
+
 try:
     exec(_VIPER)  # (CPython: NameError; a port without the native emitter: SyntaxError)
 except Exception:
+    _move = _pymove
     if MPY:
-
-        def _mask(o, a, b, n):  # o[a:a+n] = b[:n] XOR the key at o[a-4:a]
-            i = 0
-            while i < n:
-                o[a + i] = b[i] ^ o[a - 4 + (i & 3)]
-                i += 1
-
-        def _move(b, d, s, n):  # b[d:d+n] = b[s:s+n], d < s
-            b[d : d + n] = b[s : s + n]
-
-    else:
-        from ._cpy import ws_mask as _mask, ws_move as _move
+        _mask = _pymask
+    else:  # CPython: XOR as one big integer
+        from ._cpy import ws_mask as _mask
 
 
 class Frames:
@@ -402,5 +407,7 @@ class WS(Frames):
                 raise
             if self.owe:
                 self._send()
+                if self.closed:  # (the client reads on after the data before it: the next read ends)
+                    self.short = 0
             if k == len(mv) or n < len(v) and not r and self.short:
                 return k

@@ -22,12 +22,16 @@ class MQTTClient:
 
     def __init__(self, client_id, server, port=0, user=None, password=None, keepalive=0, ssl=None, ssl_params={},
                  stream=None):
-        # stream: mqtt.connect()'s option (a function giving the link's byte stream: a UART...), beyond umqtt's
-        self._o = {"clientId": client_id, "host": server, "port": port or (8883 if ssl else 1883),
+        # stream: mqtt.connect()'s option (a function giving the link's byte stream: a UART...), beyond umqtt's;
+        # server may be a URL, beyond umqtt's: ws://broker/mqtt or wss://... (ssl_params: wss's TLS options)
+        self._url = server if "://" in server else None
+        self._o = {"clientId": client_id, "host": None if self._url else server,
+                   "port": port or (None if self._url else 8883 if ssl else 1883),
                    "username": user, "password": password, "keepalive": keepalive,
                    "reconnectPeriod": 0, "manualConnect": True, "stream": stream}
         if ssl:
-            self._o["protocol"] = "mqtts"
+            if not self._url:
+                self._o["protocol"] = "mqtts"
             # ssl_params as for ssl.wrap_socket(); ssl may also be an SSLContext-like True
             for k, n in (("cadata", "ca"), ("cert", "cert"), ("key", "key"), ("server_hostname", "servername")):
                 if k in ssl_params:
@@ -74,7 +78,7 @@ class MQTTClient:
         if c:  # reconnect the same client: it keeps its subscriptions and unacknowledged messages
             c.options.update(dict((k, v) for k, v in o.items() if v is not None))
         else:
-            c = self.c = mqtt.connect(dict((k, v) for k, v in o.items() if v is not None))
+            c = self.c = mqtt.connect(self._url, dict((k, v) for k, v in o.items() if v is not None))
             self._cpublish = c.publish
             self._cdrain = c.drain
             c.on("message", self._message)
