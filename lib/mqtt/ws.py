@@ -238,8 +238,9 @@ def options(o):
     h = w.get("headers") if isinstance(w, dict) else None
     if not isinstance(w, dict) or [1 for k in w if k != "headers"] or not isinstance(h or {}, dict) \
             or [1 for k in h or () if not isinstance(k, str) or not k or [1 for x in ":\r\n " if x in k]
-                or "\r" in str(h[k]) or "\n" in str(h[k])]:
-        raise ValueError("wsOptions must be {'headers': {name: value}} (one line each)")
+                or "\r" in str(h[k]) or "\n" in str(h[k]) or k.lower() in ("host", "upgrade", "connection")
+                or k.lower()[:14] == "sec-websocket-"]:
+        raise ValueError("wsOptions must be {'headers': {name: value}}: one line each, none of the upgrade's own")
 
 
 class WS(Frames):
@@ -261,25 +262,17 @@ class WS(Frames):
         self.sock = t.sock
         self.short = t.short
         self._where = "%s:%d" % (h, port)
-        k = _key()
+        self._key = k = _key()
         p = "mqttv3.1" if o["protocolVersion"] == 3 else "mqtt"
+        self._proto = p.encode()
         if ":" in h:  # an IPv6 address
             h = "[%s]" % h
         if port != (443 if o["protocol"] == "wss" else 80):
             h = "%s:%d" % (h, port)
-        hs = [("Host", h), ("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Key", str(k, "ascii")),
-              ("Sec-WebSocket-Version", "13"), ("Sec-WebSocket-Protocol", p)]
-        u = o.get("wsOptions", {}).get("headers") or {}  # (a name of ours given there: theirs goes instead)
-        lu = [x.lower() for x in u]
-        hs = [x for x in hs if x[0].lower() not in lu] + [(x, str(u[x])) for x in u]
-        for x, v in hs:
-            if x.lower() == "sec-websocket-key":
-                k = v.encode()
-            elif x.lower() == "sec-websocket-protocol":
-                p = v
-        self._accept = k
-        self._proto = p.encode()
-        self._req = ("GET %s HTTP/1.1\r\n%s\r\n" % (o["path"], "".join("%s: %s\r\n" % x for x in hs))).encode()
+        u = o.get("wsOptions", {}).get("headers") or {}
+        self._req = ("GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: %s\r\n%s\r\n"
+                     % (o["path"], h, str(k, "ascii"), p, "".join("%s: %s\r\n" % (x, u[x]) for x in u))).encode()
         self._resp = b""  # the upgrade's response so far
         self._rest = b""  # what came after it (the first frames)
         self._carried = 0  # bytes of the client's that the frame in out carries, while it waits
@@ -328,7 +321,7 @@ class WS(Frames):
             f[x[0].strip().lower()] = x[2].strip()
         for x, v, why in ((b"upgrade", f.get(b"upgrade", b"").lower() == b"websocket", "no Upgrade: websocket"),
                           (b"connection", b"upgrade" in f.get(b"connection", b"").lower(), "no Connection: Upgrade"),
-                          (b"sec-websocket-accept", f.get(b"sec-websocket-accept") == accept(self._accept),
+                          (b"sec-websocket-accept", f.get(b"sec-websocket-accept") == accept(self._key),
                            "wrong Sec-WebSocket-Accept"),
                           (b"sec-websocket-protocol", f.get(b"sec-websocket-protocol", self._proto) == self._proto,
                            "another subprotocol"),
