@@ -38,6 +38,18 @@ def test_ws_frames(runtime):
     assert len([x for x in got if x[:6] in ("frame:", "input:", "hostil", "upgrad", "maskin")]) == 15, got
 
 
+def test_ws_transport(runtime):
+    """WS over a stub link: the upgrade in pieces, partial writes with pings
+    between (each byte out once), reads filling the buffer, a close."""
+    ok(runtime.run("ws_transport.py", {}),
+       "upgrade: the request out in pieces, the response whole or a byte at a time, the frames behind it read",
+       "upgrade: a response cut short: MQTTError",
+       "writes: the link taking 0 to 4096 bytes a call, pings between: each byte out once, in order, pongs "
+       "between frames, the last ping answered",
+       "reads: as much as the buffer takes; data before a close, then the close as an error, echoed",
+       "reads: the link's end is the end", "request: Host without the default port, IPv6 in brackets")
+
+
 # -- against mosquitto's WebSocket listener
 
 
