@@ -317,8 +317,8 @@ class WS(Frames):
                             % (self._where, c, _text(s[2]) if len(s) > 2 else ""), c)
         f = {}
         for x in ls[1:]:
-            x = x.partition(b":")
-            f[x[0].strip().lower()] = x[2].strip()
+            k, _, v = x.partition(b":")
+            f[k.strip().lower()] = v.strip()
         for x, v, why in ((b"upgrade", f.get(b"upgrade", b"").lower() == b"websocket", "no Upgrade: websocket"),
                           (b"connection", b"upgrade" in f.get(b"connection", b"").lower(), "no Connection: Upgrade"),
                           (b"sec-websocket-accept", f.get(b"sec-websocket-accept") == accept(self._key),
