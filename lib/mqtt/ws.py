@@ -7,9 +7,9 @@
 #           data in place, frame(b, n) makes one frame of output; no socket
 #   WS      the TCP transport's interface (opening/ready(), write(buf, n),
 #           read(mv), err, sock, short, rd, polled) over TCP, or TLS for wss://
-# The client's output is masked into this module's own buffer (a frame at a
-# time, its header first: one write each); its input is unframed in the
-# client's own receive buffer. Neither allocates per message.
+# The client's output is masked into this module's own buffer, a frame (header
+# and payload) a write; its input is unframed in place, in the client's own
+# receive buffer. Where viper runs, neither allocates per message.
 from random import getrandbits
 from binascii import b2a_base64
 from .core import MQTTError, ProtocolError
@@ -119,53 +119,70 @@ class Frames:
         return n
 
     def unframe(self, b, n):
-        # b[:n] came in: the data of its frames moved to b[:k], in place; k
+        # b[:n] came in: the data of its frames moved to b[:k], in place; k.
+        # (The frame's state in locals: attribute lookups are most of its cost.)
+        if self.closed:  # nothing counts after a close
+            return 0
         i = k = 0
+        left = self._left
+        op = self._op
         while i < n:
-            m = self._left
-            if m:  # payload
-                if m > n - i:
-                    m = n - i
-                self._left -= m
-                if self._op < _CLOSE:  # data: joined to what came before it
+            if left:  # payload
+                m = n - i
+                if m > left:
+                    m = left
+                left -= m
+                if op < _CLOSE:  # data: joined to what came before it
                     if k != i:
                         _move(b, k, i, m)
                     k += m
-                else:
-                    c = self._cn
-                    self._c[c : c + m] = b[i : i + m]
-                    self._cn = c + m
-                    if not self._left:
-                        self._control()
+                    i += m
+                    continue
+                c = self._cn
+                self._c[c : c + m] = b[i : i + m]
+                self._cn = c + m
                 i += m
-                continue
-            if self.closed:  # nothing counts after a close
-                break
-            h = self._hn
-            if not h and i + 1 < n and b[i + 1] < 126:  # the usual: a whole 2-byte header, unmasked
-                self._begin(b[i], b[i + 1])
+                if left:
+                    continue
+                self._control()
+            elif not self._hn and i + 1 < n and b[i + 1] < 126:  # a whole 2-byte header, unmasked: the usual
+                h = b[i]
+                left = b[i + 1]
                 i += 2
-                continue
-            x = self._h
-            x[h] = b[i]
-            i += 1
-            h += 1
-            self._hn = h
-            if h < 2:
-                continue
-            m = x[1]
-            if m > 127:  # RFC 6455 5.1: a server never masks
-                raise ProtocolError("WebSocket: masked frame from the server")
-            if h < (4 if m == 126 else 10 if m == 127 else 2):
-                continue
-            self._hn = 0
-            if m == 126:
-                m = x[2] << 8 | x[3]
-            elif m == 127:
-                if x[2] > 127:
-                    raise ProtocolError("WebSocket: frame length over 2**63")
-                m = int.from_bytes(x[2:10], "big")
-            self._begin(x[0], m)
+                if h == 0x82 and not self._frag:  # (FIN, binary: the usual of the usual)
+                    op = _BIN
+                    continue
+                self._begin(h, left)
+                op = self._op
+            else:
+                x = self._h
+                h = self._hn
+                x[h] = b[i]
+                i += 1
+                h += 1
+                self._hn = h
+                if h < 2:
+                    continue
+                m = x[1]
+                if m > 127:  # RFC 6455 5.1: a server never masks
+                    raise ProtocolError("WebSocket: masked frame from the server")
+                if h < (4 if m == 126 else 10 if m == 127 else 2):
+                    continue
+                self._hn = 0
+                if m == 126:
+                    m = x[2] << 8 | x[3]
+                elif m == 127:
+                    if x[2] > 127:
+                        raise ProtocolError("WebSocket: frame length over 2**63")
+                    m = int.from_bytes(x[2:10], "big")
+                self._begin(x[0], m)
+                op = self._op
+                left = m
+            if self.closed:  # nothing counts after a close
+                left = 0
+                break
+        self._left = left
+        self._op = op
         return k
 
     def _begin(self, h, m):
@@ -354,16 +371,22 @@ class WS(Frames):
         return 0
 
     def write(self, b, n):  # of b[:n], bytes written (framed, and out); 0 if none could be
-        if self.err or not self._flush():
-            return 0
-        k = self._carried
-        if k:  # the frame that did not go out whole carried b[:k] (the client gives the same bytes again)
-            self._carried = 0
-            return k
-        if not self._send():  # (a pong owed)
-            return 0
+        if self.start < self.end or self._carried or self.owe or self.err:  # something waits (seldom)
+            if self.err or not self._flush():
+                return 0
+            k = self._carried
+            if k:  # the frame that did not go out whole carried b[:k] (the client gives the same bytes again)
+                self._carried = 0
+                return k
+            if not self._send():  # (a pong owed)
+                return 0
         k = self.frame(b, n)
-        if not self._flush():
+        t = self._t
+        m = t.write(self.out, self.end)  # (the frame whole: one write, nothing allocated)
+        if t.err:
+            self.err = t.err
+        self.start = m
+        if m < self.end:
             self._carried = k
             return 0
         return k

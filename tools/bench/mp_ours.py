@@ -2,6 +2,8 @@
 # Usage: micropython -m mp_ours MODE PORT N SIZE WINDOW MS
 #   qos0     N QoS 0 publishes (c.loop(0) once per queueSize = 32 of them),
 #            then one QoS 1 publish, timed until its PUBACK (broker-confirmed)
+#   qos0w    the same, timed until the last is written (the client's own cost:
+#            the socket takes all of them, the broker confirms later)
 #   qos1one  QoS 1, one at a time: publish, mqtt.run() until its callback
 #            (stops after N or MS milliseconds)
 #   qos1 qos2  pipelined: at most WINDOW unacknowledged (maxInflight WINDOW)
@@ -77,7 +79,7 @@ def on_error(e):
     print("ours error:", repr(e))
 
 
-def run_qos0(c):
+def run_qos0(c, written):
     pub = c.publish
     loop = c.loop
     q0 = {"qos": 0}
@@ -86,9 +88,12 @@ def run_qos0(c):
         pub(topic, payload, q0)
         if i & 31 == 31:
             loop(0)
+    while c.drain():  # (the last ones out)
+        pass
+    t1 = us()
     c.publish(topic, payload, {"qos": 1}, on_ack)  # acked after all the QoS 0 ones
     spin(lambda: st[0])
-    res.update(n=n, us=diff(us(), t0))
+    res.update(n=n, us=diff(t1 if written else us(), t0))
 
 
 def run_qos1one(c):
@@ -236,8 +241,8 @@ else:
     m3 = gc.mem_alloc()
     c.on("error", on_error)
     c.on("message", on_msg)
-    if mode == "qos0":
-        run_qos0(c)
+    if mode in ("qos0", "qos0w"):
+        run_qos0(c, mode == "qos0w")
     elif mode == "qos1one":
         run_qos1one(c)
     elif mode in ("qos1", "qos2"):
