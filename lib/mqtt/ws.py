@@ -30,12 +30,12 @@ _PONG = const(10)
 # input's moves) in machine code, compiled here at import, 20 times faster.
 _VIPER = """
 @micropython.viper
-def _mask(o, a: int, b, n: int):
+def _mask(o, a: int, b, j: int, n: int):
     d = ptr8(o)
     s = ptr8(b)
     i = 0
     while i < n:
-        d[a + i] = s[i] ^ d[a - 4 + (i & 3)]
+        d[a + i] = s[j + i] ^ d[a - 4 + (i & 3)]
         i += 1
 @micropython.viper
 def _move(b, d: int, s: int, n: int):
@@ -48,10 +48,10 @@ def _move(b, d: int, s: int, n: int):
 """
 
 
-def _pymask(o, a, b, n):  # o[a:a+n] = b[:n] XOR the key at o[a-4:a] (where viper cannot)
+def _pymask(o, a, b, j, n):  # o[a:a+n] = b[j:j+n] XOR the key at o[a-4:a] (where viper cannot)
     i = 0
     while i < n:
-        o[a + i] = b[i] ^ o[a - 4 + (i & 3)]
+        o[a + i] = b[j + i] ^ o[a - 4 + (i & 3)]
         i += 1
 
 
@@ -71,8 +71,8 @@ except Exception:
 
 class Frames:
     # RFC 6455 framing, client side, no I/O. Output: frame(b, n) makes one
-    # frame of b[:n] in out[start:end], the caller writes it and moves
-    # start. Input: unframe(b, n) moves the data of the frames in b[:n] to
+    # frame of b[:n] (up to 2 KB of it) in out[start:end], the caller writes
+    # it and moves start. Input: unframe(b, n) moves the data of the frames in b[:n] to
     # the front of b; a ping leaves a pong owed, a close leaves its echo
     # owed and sets closed = (code or None, reason); owe = (opcode, payload)
     # goes out once nothing else waits. A frame that breaks RFC 6455 raises ProtocolError.
@@ -89,8 +89,8 @@ class Frames:
         self._frag = False  # a data message is open: continuation frames follow
         self._cn = 0  # control payload bytes so far
 
-    def frame(self, b, n, op=_BIN):
-        # one frame of b[:n], as much of it as one frame takes, into out; bytes taken
+    def frame(self, b, n, op=_BIN, j=0):
+        # one frame of b[j:j+n], as much of it as one frame takes, into out; bytes taken
         o = self.out
         c = len(o) - 8
         if n > c and c < _OUTMAX:  # a bigger write: a bigger buffer, once
@@ -113,7 +113,7 @@ class Frames:
         r = getrandbits(16)
         o[a - 2] = r & 255
         o[a - 1] = r >> 8
-        _mask(o, a, b, n)
+        _mask(o, a, b, j, n)
         self.start = 0
         self.end = a + n
         return n
@@ -228,8 +228,14 @@ def _text(b):  # bytes from the server, as text for a message
         return repr(b)
 
 
-def _key():  # Sec-WebSocket-Key: 16 random bytes, base64
-    return b2a_base64(bytes(getrandbits(8) for _ in range(16))).strip()
+def _key():  # Sec-WebSocket-Key: 16 random bytes (the hardware's where os.urandom has them), base64
+    try:
+        from os import urandom
+
+        k = urandom(16)
+    except ImportError:
+        k = bytes(getrandbits(8) for _ in range(16))
+    return b2a_base64(k).strip()
 
 
 def accept(key):  # the Sec-WebSocket-Accept a server must answer key with
@@ -380,15 +386,18 @@ class WS(Frames):
                 return k
             if not self._send():  # (a pong owed)
                 return 0
-        k = self.frame(b, n)
         t = self._t
-        m = t.write(self.out, self.end)  # (the frame whole: one write, nothing allocated)
-        if t.err:
-            self.err = t.err
-        self.start = m
-        if m < self.end:
-            self._carried = k
-            return 0
+        k = 0
+        while k < n:  # (a write over 2 KB: a frame at a time, while the link takes them whole)
+            m = self.frame(b, n - k, _BIN, k)
+            w = t.write(self.out, self.end)  # (the frame whole: one write, nothing allocated)
+            if t.err:
+                self.err = t.err
+            self.start = w
+            if w < self.end:  # the rest of this frame waits: the client gives its bytes again
+                self._carried = m
+                return k
+            k += m
         return k
 
     def read(self, mv):  # data bytes read, 0 if none yet, -1 at the end of the stream

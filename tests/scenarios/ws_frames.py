@@ -102,15 +102,15 @@ k = f.frame(b"\x03\xe8", 2, 8)
 h, key, p = cframe(out(f))
 check(h == 0x88 and p == b"\x03\xe8", "close frame %x %r" % (h, p))
 print("frame: control frames (a close)")
-for n in (0, 1, 5, 7, 33, 300):  # the pure-Python masking agrees with the one in use
+for n, j in ((0, 0), (1, 0), (5, 3), (7, 0), (33, 1), (300, 17)):  # the pure-Python masking agrees
     o = bytearray(n + 16)
     o[2:6] = b"\x9a\x0b\xfc\x47"
-    ws._pymask(o, 6, src, n)
+    ws._pymask(o, 6, src, j, n)
     o2 = bytearray(n + 16)
     o2[2:6] = b"\x9a\x0b\xfc\x47"
-    ws._mask(o2, 6, src, n)
-    check(o == o2 and bytes(o[6 : 6 + n]) == bytes(x ^ o[2 + (i & 3)] for i, x in enumerate(src[:n])),
-          "masking %d bytes" % n)
+    ws._mask(o2, 6, src, j, n)
+    check(o == o2 and bytes(o[6 : 6 + n]) == bytes(x ^ o[2 + (i & 3)] for i, x in enumerate(src[j : j + n])),
+          "masking %d bytes from %d" % (n, j))
     b = bytearray(src[: n + 9])
     ws._pymove(b, 2, 9, n)
     b2 = bytearray(src[: n + 9])
