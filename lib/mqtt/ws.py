@@ -27,13 +27,23 @@ _PONG = const(10)
 
 # Masking costs a Python loop per byte (50 ns on the unix port, several us per
 # message): where MicroPython has its native emitter, viper does it (and the
-# input's moves) in machine code, compiled here at import, 20 times faster.
+# input's moves) in machine code, compiled here at import: 2 ns a byte, and
+# 4 bytes at a time where both ends are word-aligned (a long frame's are).
 _VIPER = """
 @micropython.viper
 def _mask(o, a: int, b, j: int, n: int):
     d = ptr8(o)
     s = ptr8(b)
     i = 0
+    if ((int(d) + a) | (int(s) + j)) & 3 == 0:
+        k = ptr32(int(d) + a - 4)[0]
+        dw = ptr32(int(d) + a)
+        sw = ptr32(int(s) + j)
+        w = n >> 2
+        while i < w:
+            dw[i] = sw[i] ^ k
+            i += 1
+        i = w << 2
     while i < n:
         d[a + i] = s[j + i] ^ d[a - 4 + (i & 3)]
         i += 1

@@ -102,15 +102,17 @@ k = f.frame(b"\x03\xe8", 2, 8)
 h, key, p = cframe(out(f))
 check(h == 0x88 and p == b"\x03\xe8", "close frame %x %r" % (h, p))
 print("frame: control frames (a close)")
-for n, j in ((0, 0), (1, 0), (5, 3), (7, 0), (33, 1), (300, 17)):  # the pure-Python masking agrees
+sb = bytearray(src)  # (word-aligned where both ends are: 4 bytes at a time)
+for a, n, j in ((6, 0, 0), (6, 1, 0), (6, 5, 3), (6, 7, 0), (6, 33, 1), (6, 300, 17), (8, 2048, 0),
+                (8, 303, 4), (8, 3, 0), (8, 301, 2), (8, 1000, 2048)):  # the pure-Python masking agrees
     o = bytearray(n + 16)
-    o[2:6] = b"\x9a\x0b\xfc\x47"
-    ws._pymask(o, 6, src, j, n)
+    o[a - 4 : a] = b"\x9a\x0b\xfc\x47"
+    ws._pymask(o, a, sb, j, n)
     o2 = bytearray(n + 16)
-    o2[2:6] = b"\x9a\x0b\xfc\x47"
-    ws._mask(o2, 6, src, j, n)
-    check(o == o2 and bytes(o[6 : 6 + n]) == bytes(x ^ o[2 + (i & 3)] for i, x in enumerate(src[j : j + n])),
-          "masking %d bytes from %d" % (n, j))
+    o2[a - 4 : a] = b"\x9a\x0b\xfc\x47"
+    ws._mask(o2, a, sb, j, n)
+    check(o == o2 and bytes(o[a : a + n]) == bytes(x ^ o[a - 4 + (i & 3)] for i, x in enumerate(src[j : j + n])),
+          "masking %d bytes from %d at %d" % (n, j, a))
     b = bytearray(src[: n + 9])
     ws._pymove(b, 2, 9, n)
     b2 = bytearray(src[: n + 9])
