@@ -18,7 +18,7 @@ from .compat import const, MPY
 
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 4.2.2: the accept key's suffix
 _OUT = const(256)  # output frame payload to start with; doubled while writes fill it, up to
-_OUTMAX = const(2048)  # this (a longer write goes out in frames of this size)
+_OUTMAX = const(4096)  # this, the client's own output buffer's (a longer write goes out in frames of this size)
 _RESPMAX = const(4096)  # the upgrade's response, at most
 _BIN = const(2)  # opcodes: continuation 0, binary 2, close 8, ping 9, pong 10
 _CLOSE = const(8)
@@ -81,7 +81,7 @@ except Exception:
 
 class Frames:
     # RFC 6455 framing, client side, no I/O. Output: frame(b, n) makes one
-    # frame of b[:n] (up to 2 KB of it) in out[start:end], the caller writes
+    # frame of b[:n] (up to 4 KB of it) in out[start:end], the caller writes
     # it and moves start. Input: unframe(b, n) moves the data of the frames in b[:n] to
     # the front of b; a ping leaves a pong owed, a close leaves its echo
     # owed and sets closed = (code or None, reason); owe = (opcode, payload)
@@ -398,7 +398,7 @@ class WS(Frames):
                 return 0
         t = self._t
         k = 0
-        while k < n:  # (a write over 2 KB: a frame at a time, while the link takes them whole)
+        while k < n:  # (a write over 4 KB: a frame at a time, while the link takes them whole)
             m = self.frame(b, n - k, _BIN, k)
             w = t.write(self.out, self.end)  # (the frame whole: one write, nothing allocated)
             if t.err:

@@ -135,17 +135,17 @@ print("upgrade: a response cut short: MQTTError")
 # -- writes the link takes in part
 
 def writes(seed):
-    # 7680 bytes through write() as the client gives them, the link taking a
+    # 12800 bytes through write() as the client gives them, the link taking a
     # pseudo-random budget each call, pings coming between: what went out
     t = Link()
     w = W(t)
     t.chunks = [OK101]
     check(w.ready(), "upgrade")
     t.sent = bytearray()
-    src = bytes(range(256)) * 30  # frames of up to 2048
+    src = bytes(range(256)) * 50  # frames of up to 4096
     tx = bytearray(src)
     unsent = len(tx)
-    caps = [0, 1, 2, 3, 0, 0, 700, 5, 200, 0, 9, 40, 1, 0, 300, 17, 0, 64, 4096, 7, 2048, 2054, 2056, 6, 8]
+    caps = [0, 1, 2, 3, 0, 0, 700, 5, 200, 0, 9, 40, 1, 0, 300, 17, 0, 64, 4096, 7, 4104, 4102, 5000, 6, 8, 2048]
     x = seed
     pinged = steps = 0
     while unsent:
@@ -173,7 +173,7 @@ def writes(seed):
     nums = [int(p[1:]) for p in pongs]
     check(not pinged or nums and nums == sorted(set(nums)) and nums[-1] == pinged,
           "seed %d: pongs %r of %d pings" % (seed, pongs, pinged))
-    check(max(len(p) for op, p in fs) == 2048, "frames up to 2048 bytes")
+    check(max(len(p) for op, p in fs) == 4096, "frames up to 4096 bytes")
     return steps, pinged, len(pongs)
 
 
