@@ -11,6 +11,8 @@
     Broker(tls=c.listener())               # b.url 'mqtts://127.0.0.1:PORT'
     Broker(tls=c.listener(require_certificate=True))   # clients need a cert from c.ca
     Broker(tls=c.listener(other=True))     # server cert from a CA clients don't trust
+    Broker(websockets=True)   # also a WebSocket listener: b.ws_port, b.ws_url 'ws://127.0.0.1:PORT/mqtt'
+                              # (with tls=...: TLS too, 'wss://...')
 
 As a script (used by `make run` and `make cli`): start a broker, run a
 MicroPython (or, with --cpython, CPython) script or module with MQTT_URL set,
@@ -176,7 +178,7 @@ class Certs:
 
 class Broker:
     def __init__(self, extra=(), users=None, acl=None, deny_subscribe=(), port=None, anonymous=None, tls=None,
-                 persistence=False):
+                 persistence=False, websockets=False):
         """extra: config lines; users: {name: password} -> password_file (and no
         anonymous access unless anonymous=True); acl: lines of an acl_file.
 
@@ -187,7 +189,12 @@ class Broker:
         deny_subscribe: topic patterns anonymous clients may not subscribe to.
         mosquitto 2.0's acl_file never refuses a SUBSCRIBE (it filters at
         delivery), so this uses the dynamic security plugin, whose refusal
-        shows up as return code 0x80 in the SUBACK (MQTT 3.1.1)."""
+        shows up as return code 0x80 in the SUBACK (MQTT 3.1.1).
+
+        websockets: a second listener, mosquitto's own WebSocket one
+        (`protocol websockets`), on ws_port, with the same TLS settings.
+        mosquitto binds it on every address whatever the config says: a free
+        port is taken for it all the same."""
         self.port = port or free_port()
         self.host = "127.0.0.1"
         self.dir = tempfile.mkdtemp(prefix="mqtt-broker-")
@@ -196,11 +203,14 @@ class Broker:
         self.logfile = os.path.join(self.dir, "mosquitto.log")
         self.proc = None
         self.tls = tls
+        self.ws_port = free_port() if websockets else None
         if anonymous is None:
             anonymous = not users
+        tls_lines = ["%s %s" % kv for kv in sorted((tls or {}).items())]
         lines = [
             "listener %d 127.0.0.1" % self.port,
-        ] + ["%s %s" % kv for kv in sorted((tls or {}).items())] + [
+        ] + tls_lines + (["listener %d 127.0.0.1" % self.ws_port, "protocol websockets"] + tls_lines
+                         if websockets else []) + [
             "allow_anonymous %s" % ("true" if anonymous else "false"),
             "persistence %s" % ("true" if persistence else "false"),  # (true: sessions kept in its dir across a restart)
             "persistence_location %s/" % self.dir,
@@ -246,6 +256,10 @@ class Broker:
     def url(self):
         return "%s://%s:%d" % (self.scheme, self.host, self.port)
 
+    @property
+    def ws_url(self):
+        return "%s://%s:%d/mqtt" % ("wss" if self.tls else "ws", self.host, self.ws_port)
+
     def url_with(self, user, password):
         return "%s://%s:%s@%s:%d" % (self.scheme, user, password, self.host, self.port)
 
@@ -264,6 +278,8 @@ class Broker:
                 raise RuntimeError("mosquitto exited with %s:\n%s" % (self.proc.returncode, self.output()))
             try:
                 socket.create_connection((self.host, self.port), 0.2).close()
+                if self.ws_port:
+                    socket.create_connection((self.host, self.ws_port), 0.2).close()
                 return self
             except OSError:
                 pass

@@ -17,6 +17,8 @@ Commands (one per line on the control port, answered "ok"; or p.command()):
     refuse        close new connections at once (and "pass" accepts again)
     delay MS      forward each chunk MS milliseconds after it came
     fragment N    forward in pieces of N bytes
+    trickle N MS  forward N bytes every MS milliseconds (paced in the queue: a
+                  cut lands in the middle of what is under way, a WebSocket frame's say)
     count         answered with "ok <connections accepted so far>"
 """
 import select
@@ -43,6 +45,7 @@ class FaultProxy:
         self.mode = "pass"
         self.delay = 0.0
         self.fragment = 0
+        self.trickle = None  # (bytes, seconds): pieces paced in the queue
         self.accepted = 0
         self.pairs = []
         self.stalled = []  # pairs that "stall" took out of service (closed at stop())
@@ -74,6 +77,7 @@ class FaultProxy:
             if cmd == "pass":
                 self.delay = 0.0
                 self.fragment = 0
+                self.trickle = None
         elif cmd == "cut":
             for p in self.pairs:
                 self._close(p)
@@ -85,6 +89,8 @@ class FaultProxy:
             self.delay = int(words[1]) / 1000.0
         elif cmd == "fragment":
             self.fragment = int(words[1])
+        elif cmd == "trickle":
+            self.trickle = (int(words[1]), int(words[2]) / 1000.0)
         elif cmd == "count":
             return "ok %d" % self.accepted
         else:
@@ -178,7 +184,15 @@ class FaultProxy:
                     self._close(p)
                     self.pairs.remove(p)
                     return
-                p.q[s].append((time.monotonic() + self.delay, data))
+                due = time.monotonic() + self.delay
+                q = p.q[s]
+                if self.trickle:  # after what is queued already, a piece every trickle[1] s
+                    n, dt = self.trickle
+                    due = max(due, q[-1][0] + dt if q else due)
+                    for i in range(0, len(data), n):
+                        q.append((due + i // n * dt, data[i : i + n]))
+                else:
+                    q.append((due, data))
                 return
 
     def _flush(self):

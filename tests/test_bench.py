@@ -19,8 +19,8 @@ ROOT = os.path.dirname(TESTS)
 def test_bench_quick(tmp_path):
     js = tmp_path / "bench.json"
     r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench.py"), "--quick",
-                        "--rounds", "1", "--only", "ours,raw", "--json", str(js)],
-                       capture_output=True, text=True, timeout=90,
+                        "--rounds", "1", "--only", "ours,ours-ws,raw", "--json", str(js)],
+                       capture_output=True, text=True, timeout=150,
                        env=dict(os.environ, FROZEN_MICROPYTHON="/nonexistent",
                                 FROZEN32_MICROPYTHON="/nonexistent"))
     assert r.returncode == 0, r.stdout + r.stderr
@@ -31,14 +31,18 @@ def test_bench_quick(tmp_path):
         assert fig["ours"][f]["median"] > 0, f
     for f in ("qos0", "recv", "recvbuf", "qos1one", "qos1busy", "qos1"):
         assert fig["raw"][f]["median"] > 0, f
+    for f in ("qos0", "recv", "qos1one", "qos1"):  # over ws:// (the broker's WebSocket listener)
+        assert fig["ours-ws"][f]["median"] > 0, f
+    w = d["memory"]["ours-ws"]
+    assert w["held"] > 0 and w["transport_imported"] > 0 and w["min_heap"] > 0, w
     m = d["memory"]["ours"]
     for k in ("imported", "connect", "total", "min_heap", "mpy_min"):
         assert m[k] > 0, k
     assert m["per_publish"] >= 0 and m["per_message"] > 0 and m["floor"] > 0
-    assert "mqtt" in m["modules"]
+    assert "mqtt" in m["modules"] and "mqtt.ws" not in m["modules"]
     out = r.stdout
     for label in ("QoS 0 publish msg/s", "receive msg/s, burst queued at the broker",
-                  "minimum heap, .mpy", "target (ours unless named)"):
+                  "minimum heap, .mpy", "target (ours unless named)", "ws://: receive ≥ 0.7 × mqtt://"):
         assert label in out, label
     assert "skipped:" in out and "frozen" in out  # said what it skipped
     assert len(d["targets"]) >= 15

@@ -2,8 +2,8 @@
 mosquitto.
 
 Every Python block runs as shown: the only changes are the broker's address
-(`broker.local` and port 1883, or 8883 for mqtts://, become the test
-broker's) and where `ca.pem`, `cert.pem` and `key.pem` are (the test CA, and
+(`broker.local` and port 1883, or 8883 for mqtts://, or 8080 or 443 for ws:// and wss://,
+become the test broker's) and where `ca.pem`, `cert.pem` and `key.pem` are (the test CA, and
 a client certificate from it that a block using them must present). Each block must finish by itself, exit 0,
 print something, and have talked to the broker. A block that opens with
 `# NAME.py:` is that file, for the other blocks to use: written, not run.
@@ -63,9 +63,12 @@ def test_readme_block_runs_as_shown(runtime, make_broker, certs, tmp_path, n):
         if '"%s"' % name in src:
             (tmp_path / name).write_text(text)
             src = src.replace('"%s"' % name, repr(str(tmp_path / name)))
-    tls = "mqtts://" in src
-    b = make_broker(tls=certs.listener(require_certificate='open("cert.pem")' in src)) if tls else make_broker()
+    tls = "mqtts://" in src or "wss://" in src
+    ws = "ws://" in src or "wss://" in src  # WebSocket: a broker with a WebSocket listener too
+    b = make_broker(tls=certs.listener(require_certificate='open("cert.pem")' in src) if tls else None, websockets=ws)
     src = src.replace("mqtts://broker.local", "mqtts://127.0.0.1:%d" % b.port)
+    src = src.replace("wss://broker.local", "wss://127.0.0.1:%d" % (b.ws_port or 0))
+    src = src.replace("ws://broker.local:8080", "ws://127.0.0.1:%d" % (b.ws_port or 0))
     src = src.replace("broker.local:1883", "127.0.0.1:%d" % b.port)
     src = src.replace('"broker.local", "port": 1883', '"127.0.0.1", "port": %d' % b.port)
     src = src.replace('"broker.local", 1883', '"127.0.0.1", %d' % b.port)

@@ -70,6 +70,7 @@ CHUMICRO_PKGS = ("chumicro_mqtt", "chumicro_sockets", "chumicro_timing", "chumic
 # 1024-byte payload. Growth figures run only with --growth.
 FIGS = {
     "qos0": "QoS 0 publish msg/s, broker-confirmed",
+    "qos0w": "QoS 0 publish msg/s, written (the client's own cost)",
     "recv": "receive msg/s, burst queued at the broker",
     "qos1one": "QoS 1 one at a time msg/s",
     "qos1busy": "QoS 1 one at a time msg/s, busy-poll",
@@ -86,14 +87,17 @@ GROWTH = {
 
 
 class Client:
-    def __init__(self, title, rt, script, figs, growth=(), minscript=None, frozen=False):
+    def __init__(self, title, rt, script, figs, growth=(), minscript=None, frozen=False, ws=False):
         self.title, self.rt, self.script = title, rt, script
         self.figs, self.growth, self.minscript, self.frozen = figs, growth, minscript, frozen
+        self.ws = ws  # to the broker's WebSocket listener (ws://), the same script
 
 
 CLIENTS = {
-    "ours": Client("ours (.mpy)", "mpy", "mp_ours", ("qos0", "recv", "qos1one", "qos1", "qos2"),
+    "ours": Client("ours (.mpy)", "mpy", "mp_ours", ("qos0", "qos0w", "recv", "qos1one", "qos1", "qos2"),
                    ("qos1@16", "qos1@1024", "qos1@16384", "recv@1024"), "mp_ours_min", True),
+    "ours-ws": Client("ours, ws:// (.mpy)", "mpy", "mp_ours", ("qos0", "qos0w", "recv", "qos1one", "qos1"), (),
+                      "mp_ours_min", True, ws=True),
     "ours-aio": Client("ours, mqtt.aio (.mpy)", "mpy", "mp_aio", ("recv", "qos1one", "qos1")),
     "ours-store": Client("ours + FileStore (.mpy)", "mpy", "mp_store", ("qos1one", "qos1")),
     "ours-store-fsync": Client("ours + FileStore, fsync (.mpy)", "mpy", "mp_store_fsync", ("qos1one", "qos1")),
@@ -110,8 +114,9 @@ CLIENTS = {
     "paho": Client("paho (CPython)", "cpy", "cpy_paho.py", ("qos0", "recv", "qos1one", "qos1", "qos2"),
                    ("qos1@16", "qos1@1024", "qos1@16384", "recv@1024")),
     "raw": Client("raw (mpy socket)", "mpy", "mp_raw",
-                  ("qos0", "recv", "recvbuf", "qos1one", "qos1busy", "qos1"),
+                  ("qos0", "qos0w", "recv", "recvbuf", "qos1one", "qos1busy", "qos1"),
                   ("qos1@16", "qos1@1024", "qos1@16384", "recv@1024")),
+    "raw-ws": Client("raw ws:// (mpy socket)", "mpy", "mp_raw", ("qos0", "qos0w", "qos1"), ws=True),
 }
 
 
@@ -131,6 +136,7 @@ class Broker:
     def __init__(self, tmp, nodelay=True):
         exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
         self.port = free_port()
+        self.ws_port = free_port()  # its WebSocket listener (mosquitto binds it on every address)
         conf = os.path.join(tmp, "mosquitto.conf")
         with open(conf, "w") as f:
             # No in-flight cap and deep queues: the broker must never drop a
@@ -141,7 +147,8 @@ class Broker:
             f.write("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"
                     "max_inflight_messages 0\nmax_queued_messages 0\nmax_queued_bytes 0\n"
                     "queue_qos0_messages true\nset_tcp_nodelay %s\nlog_dest none\n"
-                    % (self.port, str(nodelay).lower()))
+                    "listener %d 127.0.0.1\nprotocol websockets\n"
+                    % (self.port, str(nodelay).lower(), self.ws_port))
         self.log = open(os.path.join(tmp, "mosquitto.log"), "w+")
         self.proc = subprocess.Popen([exe, "-c", conf], stdout=self.log, stderr=subprocess.STDOUT)
         end = time.time() + 10
@@ -151,6 +158,7 @@ class Broker:
                 raise SystemExit("mosquitto exited: " + self.log.read())
             try:
                 socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                socket.create_connection(("127.0.0.1", self.ws_port), 0.2).close()
                 break
             except OSError:
                 time.sleep(0.05)
@@ -370,10 +378,11 @@ class Bench:
         # mqtt_as wants a board's network module: the tests' stand-in (always connected)
         env = os.path.join(self.tmp, "mqtt_as-env")
         size.compile_tree(os.path.join(ROOT, "tests", "mqtt_as_env"), ["network.py"], "x64", env)
-        if set(names) & set(("ours", "ours-umqtt", "ours-aio", "ours-mqtt_as", "ours-store", "ours-store-fsync")):
+        if set(names) & set(("ours", "ours-umqtt", "ours-aio", "ours-mqtt_as", "ours-ws", "ours-store",
+                             "ours-store-fsync")):
             d = os.path.join(self.tmp, "ours")  # the whole of lib/, as installed
             size.compile_tree(size.LIB, size.py_files(size.LIB), "x64", d)
-            self.stage["ours"] = self.stage["ours-umqtt"] = d + ":" + sc
+            self.stage["ours"] = self.stage["ours-umqtt"] = self.stage["ours-ws"] = d + ":" + sc
             self.stage["ours-store"] = self.stage["ours-store-fsync"] = d + ":" + sc
             self.stage["ours-aio"] = d + ":" + sc + ":.frozen"  # (the unix port's asyncio is frozen)
             self.stage["ours-mqtt_as"] = d + ":" + sc + ":" + env + ":.frozen"
@@ -382,6 +391,9 @@ class Bench:
             d = os.path.join(self.tmp, "ours-min")
             size.compile_tree(size.LIB, size.MINIMAL_SET + ["umqtt/simple.py"], "x64", d)
             self.stage["ours-min"] = self.stage["ours-umqtt-min"] = d + ":" + sc
+            d = os.path.join(self.tmp, "ours-ws-min")  # the same, and the WebSocket transport
+            size.compile_tree(size.LIB, size.MINIMAL_SET + ["mqtt/ws.py"], "x64", d)
+            self.stage["ours-ws-min"] = d + ":" + sc
         umqtt, skipped = umqtt_sources(names)
         self.skipped += skipped
         self.umqtt_src = {}  # column -> the folder its umqtt/simple.py is in
@@ -416,7 +428,7 @@ class Bench:
             except Fail as e:
                 self.skipped.append("%s: %s" % (name, e))
                 names.remove(name)
-        self.stage["raw"] = sc
+        self.stage["raw"] = self.stage["raw-ws"] = sc
         pd = os.path.join(self.tmp, "probe")
         os.makedirs(pd)
         with open(os.path.join(pd, "mp_probe.py"), "w") as f:
@@ -459,6 +471,7 @@ class Bench:
             st = self.stage.get(name + "-min") if minimal or heap else None
             env = dict(os.environ, MICROPYPATH=st or self.stage[name])
             exe = self.mpy
+        env["BENCH_SCHEME"] = "ws" if c.ws else "mqtt"  # (the scripts that take it: mp_ours, mp_ours_min)
         h = ["-X", "heapsize=%d" % heap] if heap else []
         return [exe] + h + ["-m", script] + argv, env
 
@@ -466,7 +479,8 @@ class Bench:
 
     def run(self, name, mode, n, sz=PAYLOAD, heap=None, minimal=False, frozen=False, timeout=None):
         timeout = timeout or self.a.timeout
-        argv, env = self.cmd(name, [mode, str(self.port), str(n), str(sz), str(WINDOW),
+        port = self.ws_port if CLIENTS[name].ws else self.port
+        argv, env = self.cmd(name, [mode, str(port), str(n), str(sz), str(WINDOW),
                                     str(self.limit)], heap, minimal, frozen)
         p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, env=env, cwd=self.tmp, text=True)
@@ -688,6 +702,7 @@ def main(argv=None):
             return 2
         broker = Broker(tmp, not a.broker_nagle)
         b.port = broker.port
+        b.ws_port = broker.ws_port
         print("mosquitto %s on 127.0.0.1 (TCP_NODELAY %s); %s; %d-byte payloads, N=%d, "
               "window %d, one-at-a-time runs %d ms; %d interleaved rounds: median (min–max)" % (
                   broker.version, "off" if a.broker_nagle else "on", mp_version(b.mpy), PAYLOAD, n,
@@ -717,11 +732,13 @@ def main(argv=None):
                 continue
             print("memory: %s" % c, file=sys.stderr)
             m = mem[c]
-            minimal = c in ("ours", "ours-umqtt")
-            for mode, cnt in (("heap", 1), ("alloc", 1000), ("ralloc", 1100)):
+            minimal = c in ("ours", "ours-umqtt", "ours-ws")
+            for mode, cnt in (("heap", 1), ("alloc", 1000), ("ralloc", 1100)) + ((("held", 20),) if c in (
+                    "ours", "ours-ws") else ()):
                 try:
                     r = b.run(c, mode, cnt, minimal=minimal)
-                    for k in ("imported", "connect", "total", "per_publish", "per_message", "floor"):
+                    for k in ("imported", "connect", "total", "per_publish", "per_message", "floor", "held",
+                              "transport_imported"):
                         if k in r:
                             m[k] = r[k]
                     if "modules" in r and c != "ours":
@@ -745,6 +762,8 @@ def main(argv=None):
                     r = b.run(c, "heap", 1, frozen=kind)
                     if loaded_from_disk(r.get("file")):
                         raise Fail("mqtt was loaded from %s, not .frozen" % r["file"])
+                    if c in ("ours", "ours-ws"):
+                        m[kind + "_held"] = b.run(c, "held", 20, frozen=kind)["held"]
                     m[kind + "_imported"] = r["imported"]
                     m[kind + "_connect"] = r["connect"]
                     m[kind + "_total"] = r["total"]
@@ -797,13 +816,14 @@ def main(argv=None):
 
         szd = os.path.join(tmp, "xtensawin")
         try:
-            if "ours" in names or "ours-umqtt" in names or "ours-mqtt_as" in names:
+            if [1 for x in ("ours", "ours-umqtt", "ours-mqtt_as", "ours-ws") if x in names]:
                 rep = size.report(size.compile_tree(size.LIB, size.py_files(size.LIB), "xtensawin",
                                                     os.path.join(szd, "ours")))
-                for c in ("ours", "ours-umqtt"):
+                for c in ("ours", "ours-umqtt", "ours-ws"):
                     if c in names:
                         mem[c]["mpy_min"] = rep["minimal_total"] + (
-                            rep["modules"]["umqtt/simple.py"] if c == "ours-umqtt" else 0)
+                            rep["modules"]["umqtt/simple.py"] if c == "ours-umqtt" else
+                            rep["modules"]["mqtt/ws.py"] if c == "ours-ws" else 0)
                         mem[c]["mpy_all"] = rep["total"]
             for c in ("umqtt.simple", "umqtt.simple-pypi"):
                 if c in names:
@@ -938,6 +958,12 @@ def mcu_heap(broker):
     return {"mcu_imported": int(m.group(1)), "mcu_connect": int(m.group(2)), "mcu_after100": int(m.group(3))}
 
 
+def held_over(k, mem):
+    """Heap a ws:// client holds over an mqtt:// one for the same work (mem[c][k]), or None."""
+    a, b = mem.get("ours-ws", {}).get(k), mem.get("ours", {}).get(k)
+    return None if a is None or b is None else a - b
+
+
 def report(names, samples, fig, mem, frozen, skipped, failures, growth):
     rows = []
     for f, label in list(FIGS.items()) + (list(GROWTH.items()) if growth else []):
@@ -962,6 +988,10 @@ def report(names, samples, fig, mem, frozen, skipped, failures, growth):
           ("mcu_imported", "heap taken by the import, emulated Cortex-M (frozen), B"),
           ("mcu_connect", "heap taken by connect alone, emulated Cortex-M, B"),
           ("mcu_after100", "heap above the import after 100 QoS 1 round trips, emulated Cortex-M, B"),
+          ("held", "heap held, connected, after 20 QoS 1 round trips, .mpy, B"),
+          ("transport_imported", "heap taken by importing the transport's module, .mpy, B"),
+          ("frozen_held", "heap held, connected, after 20 QoS 1 round trips, frozen, B"),
+          ("frozen32_held", "heap held, connected, after 20 QoS 1 round trips, frozen 32-bit, B"),
           ("per_publish", "bytes allocated per QoS 0 publish"),
           ("per_message", "bytes allocated per received QoS 0 message"),
           ("mpy_min", ".mpy bytes (xtensawin), minimal set"),
@@ -1063,6 +1093,13 @@ def report(names, samples, fig, mem, frozen, skipped, failures, growth):
         ("mqtt.store: bytes written per 64 B QoS 1 message ≤ 3 × its PUBLISH",
          mem.get("ours-store", {}).get("written"), "<=", 3 * mem.get("ours-store", {}).get("packet", 0), "b"),
         ("mqtt.store: heap ≤ 2 K (frozen 32-bit)", mem.get("ours-store", {}).get("frozen32_extra"), "<=", 2 * K, "b"),
+        ("ws://: QoS 0 publish ≥ 0.8 × mqtt://", ratio(samples, "ours-ws", "qos0", "ours", "qos0"), ">=", 0.8, "r"),
+        ("ws://: QoS 0 publish, written, ≥ 0.8 × mqtt://", ratio(samples, "ours-ws", "qos0w", "ours", "qos0w"),
+         ">=", 0.8, "r"),
+        ("ws://: QoS 1 pipelined ≥ 0.8 × mqtt://", ratio(samples, "ours-ws", "qos1", "ours", "qos1"), ">=", 0.8, "r"),
+        ("ws://: receive ≥ 0.7 × mqtt://", ratio(samples, "ours-ws", "recv", "ours", "recv"), ">=", 0.7, "r"),
+        ("ws://: heap held over mqtt:// ≤ 2 K (frozen 32-bit)", held_over("frozen32_held", mem), "<=", 2 * K, "b"),
+        ("ws://: heap held over mqtt:// ≤ 2 K (.mpy, module code aside)", held_over("held", mem), "<=", 2 * K, "b"),
     ]
     if growth:
         h1, h2 = o.get("heap_1000"), o.get("heap_last")

@@ -28,12 +28,16 @@ def connect(url=None, options=None, **kw):
          "servername": None, "rejectUnauthorized": None, "properties": None, "auth": None,
          "autoUseTopicAlias": None, "autoAssignTopicAlias": None, "resendLimit": 3,
          "reconnectPeriodMax": 30000, "reconnectOnConnackError": None, "servers": None, "zeroCopy": None,
-         "link": None, "stream": None, "outgoingStore": None, "incomingStore": None}
+         "link": None, "stream": None, "outgoingStore": None, "incomingStore": None,
+         "path": None, "wsOptions": None}
     if url:
         if not isinstance(url, str) or "://" not in url:
             raise ValueError("URL must look like mqtt://host:1883")
         o["protocol"], _, r = url.partition("://")
-        cred, _, r = r.split("/")[0].rpartition("@")
+        r, p, q = r.partition("/")
+        if p:  # the path (ws://, wss://)
+            o["path"] = p + q
+        cred, _, r = r.rpartition("@")
         if cred:
             o["username"], _, p = cred.partition(":")
             o["password"] = p or None
@@ -51,9 +55,14 @@ def connect(url=None, options=None, **kw):
             o[k] = d[k]
     o["host"] = o.pop("hostname") or o["host"]
     o["protocolVersion"] = o.pop("version") or o["protocolVersion"]
-    t = o["protocol"] in ("mqtts", "ssl")
-    if not t and o["protocol"] not in ("mqtt", "tcp"):
-        raise ValueError("unsupported protocol %r" % (o["protocol"],))
+    p = o["protocol"]
+    t = p in ("mqtts", "ssl", "wss")
+    if not t and p not in ("mqtt", "tcp", "ws"):
+        raise ValueError("unsupported protocol %r" % (p,))
+    if p[:2] == "ws":  # WebSocket: its options (path, wsOptions) are checked by its optional module
+        from .ws import options
+
+        options(o)
     if o["port"] is None:
         o["port"] = 8883 if t else 1883
     if t:  # TLS: its options are checked by its optional module

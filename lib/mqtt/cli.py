@@ -24,9 +24,10 @@ _CMDS = {
          -im: between one client's publishes (1000), %i in -t: the client's number""",
 }
 _CONN = """connection (every command):
-  -h HOST (MQTT_URL's, else localhost)  -p PORT (1883, mqtts 8883)  -i CLIENT_ID  -u USERNAME  -P PASSWORD
-  -k KEEPALIVE (s, 30)  -V 3|4|5 (MQTT 3.1, 3.1.1, 5.0; 4)  -l mqtt|mqtts
-  --ca FILE  --cert FILE  --key FILE  --insecure   (any of them: mqtts)
+  -h HOST (MQTT_URL's, else localhost)  -p PORT (1883, mqtts 8883, ws 80, wss 443)  -i CLIENT_ID
+  -u USERNAME  -P PASSWORD  -k KEEPALIVE (s, 30)  -V 3|4|5 (MQTT 3.1, 3.1.1, 5.0; 4)  -l mqtt|mqtts|ws|wss
+  --path PATH (ws, wss: /mqtt)  -wh "KEY: VALUE"  WebSocket upgrade header (repeatable)
+  --ca FILE  --cert FILE  --key FILE  --insecure   (any of them: mqtts, or wss with -l wss)
   --will-topic TOPIC  --will-message MESSAGE  --will-qos 0|1|2  --will-retain
   -up "KEY: VALUE"   MQTT 5 user property (repeatable): of the CONNECT, PUBLISH or SUBSCRIBE
   --script FILE      a user script attached to the client (pub, sub, conn)
@@ -50,7 +51,7 @@ _OPTS = {"-h": ("host", 1), "--hostname": ("host", 1), "-p": ("port", 2), "--por
          "-i": ("clientId", 1), "--client-id": ("clientId", 1), "-u": ("username", 1), "--username": ("username", 1),
          "-P": ("password", 1), "--password": ("password", 1), "-k": ("keepalive", 2), "--keepalive": ("keepalive", 2),
          "-V": ("version", 1), "--mqtt-version": ("version", 1), "-l": ("protocol", 1), "--protocol": ("protocol", 1),
-         "--ca": ("ca", 1), "--cert": ("cert", 1), "--key": ("key", 1), "--insecure": ("insecure", 0),
+         "--path": ("path", 1), "-wh": ("wh", 3), "--ws-headers": ("wh", 3), "--ca": ("ca", 1), "--cert": ("cert", 1), "--key": ("key", 1), "--insecure": ("insecure", 0),
          "--will-topic": ("will_topic", 1), "--will-message": ("will_message", 1), "--will-qos": ("will_qos", 2),
          "--will-retain": ("will_retain", 0), "-up": ("up", 3), "--user-properties": ("up", 3),
          "--script": ("script", 1), "-t": ("topic", 3), "--topic": ("topic", 3), "-m": ("message", 1),
@@ -63,7 +64,7 @@ _OPTS = {"-h": ("host", 1), "--hostname": ("host", 1), "-p": ("port", 2), "--por
          "--aws": ("aws", 1)}
 _CLOUDS = ("aliyun", "azure", "aws")
 _COMMON = ("host", "port", "clientId", "username", "password", "keepalive", "version", "protocol", "ca", "cert",
-           "key", "insecure", "will_topic", "will_message", "will_qos", "will_retain", "up") + _CLOUDS
+           "key", "insecure", "will_topic", "will_message", "will_qos", "will_retain", "up", "path", "wh") + _CLOUDS
 _FOR = {"pub": ("topic", "message", "qos", "retain", "count", "interval", "script"),
         "sub": ("topic", "qos", "verbose", "format", "limit", "script"), "conn": ("script",),
         "bench": ("clients", "connect_interval", "message_interval", "topic", "qos", "size", "duration")}
@@ -143,8 +144,19 @@ def parse(argv):
     if a.get("version", "4") not in _VERSIONS:
         raise Usage("-V must be 3, 4 or 5")
     a["version"] = _VERSIONS[a.get("version", "4")]
-    if a.get("protocol", "mqtt") not in ("mqtt", "mqtts"):
-        raise Usage("-l must be mqtt or mqtts")
+    p = a.get("protocol", "mqtt")
+    if p not in ("mqtt", "mqtts", "ws", "wss"):
+        raise Usage("-l must be mqtt, mqtts, ws or wss")
+    if ("path" in a or "wh" in a) and p[:2] != "ws":
+        raise Usage("--path and -wh are for -l ws or wss")
+    if "wh" in a:
+        h = {}
+        for x in a["wh"]:
+            kv = x.split(":", 1)
+            if len(kv) != 2 or not kv[0].strip():
+                raise Usage('-wh takes "KEY: VALUE", not %r' % x)
+            h[kv[0].strip()] = kv[1].strip()
+        a["wh"] = h
     if a.get("up"):
         if a["version"] != 5:
             raise Usage("-up: user properties are MQTT 5 (-V 5)")
@@ -188,14 +200,16 @@ def options(a):
     if "host" not in a:
         url = getattr(os, "getenv", lambda k: None)("MQTT_URL")
     tls = "ca" in a or "cert" in a or "key" in a or "insecure" in a
-    if tls and a.get("protocol") == "mqtt":
-        raise Usage("--ca, --cert, --key and --insecure are for -l mqtts")
+    if tls and a.get("protocol") in ("mqtt", "ws"):
+        raise Usage("--ca, --cert, --key and --insecure are for -l mqtts or wss")
     o = {"keepalive": a.get("keepalive", 30), "protocolVersion": a["version"]}
     if not url:
         o["host"] = a.get("host", "localhost")
     if tls or "protocol" in a:
-        o["protocol"] = "mqtts" if tls else a["protocol"]
-    for k in ("port", "clientId", "username", "password"):
+        o["protocol"] = a.get("protocol") or "mqtts"
+    if "wh" in a:
+        o["wsOptions"] = {"headers": a["wh"]}
+    for k in ("port", "clientId", "username", "password", "path"):
         if k in a:
             o[k] = a[k]
     for k in ("ca", "cert", "key"):

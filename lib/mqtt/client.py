@@ -690,6 +690,10 @@ class Client(Protocol):
                 from .tls import TLS
 
                 tr = TLS(self, h[0], h[1])
+            elif o["protocol"][:2] == "ws":  # WebSocket (ws.py), over TCP or TLS
+                from .ws import WS
+
+                tr = WS(self, h[0], h[1])
             else:
                 tr = TCP(h[0], h[1])
             self._transport = tr
@@ -849,7 +853,7 @@ def _register():
         tr = c._transport
         if tr:
             if tr.polled:  # (input while reading is paused: not waited for)
-                p.register(tr.sock, (4 if c.unsent and not tr.rd or tr.opening else 0) | (c.reading and 1))
+                p.register(tr.sock, (4 if (c.unsent or tr.opening) and not tr.rd else 0) | (c.reading and 1))
             else:
                 c._readable = n = 1
     return n

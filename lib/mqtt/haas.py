@@ -13,7 +13,7 @@ EVENTS = ("connect", "reconnect", "disconnect", "message", "error", "close")
 # options passed through to mqtt.connect() under the same name
 _PASS = ("clientId", "username", "password", "clean", "will", "reconnectPeriod", "connectTimeout",
          "queueSize", "maxInflight", "maximumPacketSize", "ca", "ca_len", "cert", "key", "servername",
-         "rejectUnauthorized", "link", "stream", "outgoingStore", "incomingStore")
+         "rejectUnauthorized", "link", "stream", "outgoingStore", "incomingStore", "path", "wsOptions")
 
 
 def createClient(options=None, **kw):
@@ -32,8 +32,11 @@ def createClient(options=None, **kw):
         if not isinstance(host, str) or not host:
             raise ValueError("host is required: a domain name or an IP address")
         ssl = o.pop("ssl", False)
-        c = {"host": host, "port": o.pop("port", 8883 if ssl else 1883), "keepalive": o.pop("keepalive_interval", 60),
-             "protocol": "mqtts" if ssl else "mqtt"}
+        p = o.pop("protocol", "mqtt")  # beyond the seed: "ws" (WebSocket; with ssl: wss), with path and wsOptions
+        if p not in ("mqtt", "ws"):
+            raise ValueError("protocol must be 'mqtt' or 'ws' (ssl: True for TLS)")
+        c = {"host": host, "port": o.pop("port", None), "keepalive": o.pop("keepalive_interval", 60),
+             "protocol": p + "s" if ssl else p}
         for k in o:
             if k not in _PASS:
                 raise ValueError("unknown option %r" % (k,))

@@ -106,8 +106,9 @@ class MQTTClient:
         self._a = self._msgs = None  # the mqtt.aio client; its messages()
         self._up = False
         self.topic_alias_maximum = 0
-        self.server = c["server"]
-        self.port = c["port"] or (8883 if c["ssl"] else 1883)
+        self.server = c["server"]  # beyond mqtt_as: a URL, ws://broker/mqtt or wss://... (ssl_params: wss's)
+        self._url = self.server if "://" in self.server else None
+        self.port = c["port"] or (None if self._url else 8883 if c["ssl"] else 1883)
         self._link = _link(c)
 
     def dprint(self, msg, *args):
@@ -123,9 +124,13 @@ class MQTTClient:
 
     def _opts(self, clean):
         c = self._c
-        o = {"host": self.server, "port": self.port, "clientId": c["client_id"], "keepalive": c["keepalive"],
+        o = {"clientId": c["client_id"], "keepalive": c["keepalive"],
              "clean": clean, "connectTimeout": c["response_time"] * 1000, "reconnectPeriod": 0,
              "link": self._link}
+        if not self._url:  # (a URL names the host, and the port unless port says another)
+            o["host"] = self.server
+        if self.port:
+            o["port"] = self.port
         if c["user"]:
             o["username"] = c["user"]
             o["password"] = c["password"]
@@ -135,7 +140,8 @@ class MQTTClient:
             o["will"] = {"topic": _str(w[0]), "payload": w[1], "retain": w[2], "qos": w[3]}
         if c["ssl"]:  # ssl_params as for ssl.wrap_socket()
             p = c["ssl_params"]
-            o["protocol"] = "mqtts"
+            if not self._url:
+                o["protocol"] = "mqtts"
             for k, n in (("cadata", "ca"), ("cert", "cert"), ("key", "key"), ("server_hostname", "servername")):
                 if k in p:
                     o[n] = p[k]
@@ -149,7 +155,7 @@ class MQTTClient:
     async def _open(self, clean):
         # one connection (OSError if it fails), retried by the client once it has been up
         try:
-            return await aio.connect(None, self._opts(clean), self._c["queue_len"] if self._events else 0)
+            return await aio.connect(self._url, self._opts(clean), self._c["queue_len"] if self._events else 0)
         except MQTTError as e:
             raise _err(e)
 

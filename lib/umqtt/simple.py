@@ -24,13 +24,17 @@ class MQTTClient:
                  stream=None, store=None):
         # beyond umqtt's: stream, mqtt.connect()'s option (a function giving the link's byte stream: a
         # UART...); store, its outgoingStore and incomingStore (mqtt.store: a session kept across resets,
-        # with connect(clean_session=False))
-        self._o = {"clientId": client_id, "host": server, "port": port or (8883 if ssl else 1883),
+        # with connect(clean_session=False)); server may be a URL: ws://broker/mqtt or wss://... (ssl_params:
+        # wss's TLS options)
+        self._url = server if "://" in server else None
+        self._o = {"clientId": client_id, "host": None if self._url else server,
+                   "port": port or (None if self._url else 8883 if ssl else 1883),
                    "username": user, "password": password, "keepalive": keepalive,
                    "reconnectPeriod": 0, "manualConnect": True, "stream": stream,
                    "outgoingStore": store, "incomingStore": store}
         if ssl:
-            self._o["protocol"] = "mqtts"
+            if not self._url:
+                self._o["protocol"] = "mqtts"
             # ssl_params as for ssl.wrap_socket(); ssl may also be an SSLContext-like True
             for k, n in (("cadata", "ca"), ("cert", "cert"), ("key", "key"), ("server_hostname", "servername")):
                 if k in ssl_params:
@@ -77,7 +81,7 @@ class MQTTClient:
         if c:  # reconnect the same client: it keeps its subscriptions and unacknowledged messages
             c.options.update(dict((k, v) for k, v in o.items() if v is not None))
         else:
-            c = self.c = mqtt.connect(dict((k, v) for k, v in o.items() if v is not None))
+            c = self.c = mqtt.connect(self._url, dict((k, v) for k, v in o.items() if v is not None))
             self._cpublish = c.publish
             self._cdrain = c.drain
             c.on("message", self._message)

@@ -2,7 +2,8 @@
 # and memoryview), check each publish callback runs once without error and
 # every payload comes back exactly once, in order, at QoS Q.
 # env: MQTT_URL, QOS, COUNT (default 50), WINDOW (0: publish all at once;
-# else at most WINDOW unacknowledged, the next one sent from a callback)
+# else at most WINDOW unacknowledged, the next one sent from a callback),
+# SIZES ("0,1,125,...": a message of each size, their count COUNT), MAX (maximumPacketSize)
 import mqtt
 from scenario import env, url, check, fail, wait, idle, Events, connected, subscribe, end
 
@@ -10,7 +11,8 @@ q = int(env("QOS"))
 n = int(env("COUNT", "50"))
 window = int(env("WINDOW", "0"))
 topic = "rt/qos%d" % q
-c = mqtt.connect(url(), clientId="s-qos%d" % q, queueSize=n + 10)
+sizes = [int(x) for x in env("SIZES", "").split(",") if x]
+c = mqtt.connect(url(), clientId="s-qos%d" % q, queueSize=n + 10, maximumPacketSize=int(env("MAX", "4096")))
 ev = Events(c, "A", quiet=("message",))
 connected(c, ev)
 r = subscribe(c, topic, {"qos": q})
@@ -19,7 +21,7 @@ check(r.value == [{"topic": topic, "qos": q}], "granted %r" % (r.value,))
 print("granted %r" % (r.value,))
 
 acks = []
-want = [b"m%03d" % i for i in range(n)]
+want = [(b"m%03d" % i + b"x" * sizes[i])[: sizes[i]] if sizes else b"m%03d" % i for i in range(n)]
 sent = [0]
 
 

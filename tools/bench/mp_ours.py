@@ -2,6 +2,8 @@
 # Usage: micropython -m mp_ours MODE PORT N SIZE WINDOW MS
 #   qos0     N QoS 0 publishes (c.loop(0) once per queueSize = 32 of them),
 #            then one QoS 1 publish, timed until its PUBACK (broker-confirmed)
+#   qos0w    the same, timed until the last is written (the client's own cost:
+#            the socket takes all of them, the broker confirms later)
 #   qos1one  QoS 1, one at a time: publish, mqtt.run() until its callback
 #            (stops after N or MS milliseconds)
 #   qos1 qos2  pipelined: at most WINDOW unacknowledged (maxInflight WINDOW)
@@ -13,9 +15,14 @@
 #   alloc    bytes allocated per QoS 0 publish (GC disabled)
 #   flat     QoS 1 round trips through its own subscription: heap after 1,000
 #            and after N messages
+#   held     heap a connected client holds (gc.mem_alloc() after gc.collect())
+#            after subscribing and N QoS 1 round trips through its own
+#            subscription, over what it was with the transport's module imported
+# env BENCH_SCHEME: mqtt (the default) or ws: PORT is the broker's WebSocket listener.
 # Prints one JSON line.
 import sys
 import gc
+import os
 import time
 import json
 
@@ -30,7 +37,7 @@ m1 = gc.mem_alloc()
 us = time.ticks_us
 diff = time.ticks_diff
 tag = "%d" % us()
-url = "mqtt://127.0.0.1:%d" % port
+url = "%s://127.0.0.1:%d" % (os.getenv("BENCH_SCHEME") or "mqtt", port)
 topic = "bench/ours/" + tag
 payload = bytes(size)
 st = [0, 0, 0, 0]  # acks, messages, first message us, last message us
@@ -72,7 +79,7 @@ def on_error(e):
     print("ours error:", repr(e))
 
 
-def run_qos0(c):
+def run_qos0(c, written):
     pub = c.publish
     loop = c.loop
     q0 = {"qos": 0}
@@ -81,9 +88,12 @@ def run_qos0(c):
         pub(topic, payload, q0)
         if i & 31 == 31:
             loop(0)
+    while c.drain():  # (the last ones out)
+        pass
+    t1 = us()
     c.publish(topic, payload, {"qos": 1}, on_ack)  # acked after all the QoS 0 ones
     spin(lambda: st[0])
-    res.update(n=n, us=diff(us(), t0))
+    res.update(n=n, us=diff(t1 if written else us(), t0))
 
 
 def run_qos1one(c):
@@ -194,8 +204,34 @@ def run_flat(c):
     res.update(n=st[1], sent=sent, acked=st[0])
 
 
+def run_held():
+    # the transport's module first (ws.py for ws://), as a frozen one would
+    # cost nothing to import: what a connection holds, not the code
+    gc.collect()
+    a = gc.mem_alloc()
+    if url[:2] == "ws":
+        import mqtt.ws  # noqa: F401
+    gc.collect()
+    b = gc.mem_alloc()
+    c = client()
+    c.on("error", on_error)
+    c.on("message", on_msg)
+    spin(lambda: c.connected, 10000)
+    c.subscribe(topic, {"qos": 1}, on_ack)
+    spin(lambda: st[0])
+    o = {"qos": 1}
+    for i in range(n):
+        c.publish(topic, payload, o, on_ack)
+        spin(lambda: st[0] > i + 1 and st[1] > i)
+    gc.collect()
+    res.update(held=gc.mem_alloc() - b, transport_imported=b - a)
+    return c
+
+
 if mode in ("recv", "ralloc"):
     c = run_recv(mode == "ralloc")
+elif mode == "held":
+    c = run_held()
 else:
     gc.collect()
     m2 = gc.mem_alloc()
@@ -205,8 +241,8 @@ else:
     m3 = gc.mem_alloc()
     c.on("error", on_error)
     c.on("message", on_msg)
-    if mode == "qos0":
-        run_qos0(c)
+    if mode in ("qos0", "qos0w"):
+        run_qos0(c, mode == "qos0w")
     elif mode == "qos1one":
         run_qos1one(c)
     elif mode in ("qos1", "qos2"):

@@ -3,6 +3,8 @@
 # round trips of 64 bytes (publish, wait for its PUBACK and for the message to
 # come back), end.
 # Usage: micropython -X heapsize=N -m mp_ours_min MODE PORT ...  (MODE ignored)
+# env BENCH_SCHEME: mqtt (the default) or ws: PORT is the broker's WebSocket listener.
+import os
 import sys
 import time
 import mqtt
@@ -31,7 +33,7 @@ def wait(cond):
         raise SystemExit("timed out")
 
 
-c = mqtt.connect("mqtt://127.0.0.1:" + sys.argv[2], {"clientId": "min" + tag})
+c = mqtt.connect("%s://127.0.0.1:%s" % (os.getenv("BENCH_SCHEME") or "mqtt", sys.argv[2]), {"clientId": "min" + tag})
 c.on("message", msg)
 c.subscribe(topic, {"qos": 1}, ack)
 wait(lambda: st[0])

@@ -1,6 +1,7 @@
 # Raw-socket ceilings under MicroPython: hand-built packets, no client logic.
 # Usage: micropython -m mp_raw MODE PORT N SIZE WINDOW MS
 #   qos0     N prebuilt QoS 0 PUBLISHes, one write each, confirmed by PINGREQ/PINGRESP
+#   qos0w    the same, timed until the last is written (in the socket, not yet confirmed)
 #   qos1one  one QoS 1 PUBLISH at a time, a blocking read of its PUBACK
 #   qos1busy the same on a non-blocking socket, spinning on readinto
 #   qos1     QoS 1 pipelined: at most WINDOW unacknowledged
@@ -11,6 +12,11 @@
 #   recvbuf  the same reader on a connection that stayed subscribed (QoS 0)
 #            but did not read while the burst was sent
 # SIZE: payload bytes; MS: time limit of the one-at-a-time modes.
+# env BENCH_SCHEME=ws: to the broker's WebSocket listener (PORT), qos0, qos0w
+# and qos1 only: the upgrade, then each packet in a prebuilt masked frame (the
+# same key every time: no masking work), the ceiling for a ws:// client; a
+# PUBACK comes back as a frame of 6 bytes.
+import os
 import sys
 import socket
 import select
@@ -38,11 +44,31 @@ def packet(h, body):
             return bytearray(bytes((h,)) + rl + body)
 
 
+WS = os.getenv("BENCH_SCHEME") == "ws"
+
+
+def frame(p):  # p in a masked binary frame (key 0x5a5a5a5a: the broker unmasks it as any other)
+    n = len(p)
+    h = bytes((0x82, 0x80 | n)) if n < 126 else bytes((0x82, 0xFE, n >> 8, n & 255))
+    return bytearray(h + b"\x5a\x5a\x5a\x5a" + bytes(x ^ 0x5A for x in p))
+
+
 s = socket.socket()
 s.connect(socket.getaddrinfo("127.0.0.1", port)[0][-1])
 s.setsockopt(6, 1, 1)  # TCP_NODELAY: one write is one segment
-s.write(packet(0x10, s16(b"MQTT") + b"\x04\x02\x00\x3c" + s16(b"raw%d" % us())))
-assert s.read(4) == b"\x20\x02\x00\x00"
+if WS:
+    s.write(b"GET /mqtt HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            b"Sec-WebSocket-Protocol: mqtt\r\n\r\n")
+    r = b""
+    while not r.endswith(b"\r\n\r\n"):
+        r += s.read(1)
+    assert r.startswith(b"HTTP/1.1 101"), r
+    s.write(frame(packet(0x10, s16(b"MQTT") + b"\x04\x02\x00\x3c" + s16(b"raw%d" % us()))))
+    assert s.read(6) == b"\x82\x04\x20\x02\x00\x00"
+else:
+    s.write(packet(0x10, s16(b"MQTT") + b"\x04\x02\x00\x3c" + s16(b"raw%d" % us())))
+    assert s.read(4) == b"\x20\x02\x00\x00"
 res = {"mode": mode}
 
 
@@ -65,16 +91,21 @@ def writeall(p):
         o += k
 
 
-def run_qos0():
+def run_qos0(written):
     pkt = packet(0x30, s16(topic) + bytes(size))
+    ping = b"\xc0\x00"
+    if WS:
+        pkt = frame(pkt)
+        ping = frame(ping)
     w = s.write
     t0 = us()
     for _ in range(n):
         w(pkt)
-    w(b"\xc0\x00")
-    r = s.read(2)
-    res.update(n=n, us=diff(us(), t0))
-    assert r == b"\xd0\x00", r
+    t1 = us()
+    w(ping)
+    r = s.read(4 if WS else 2)
+    res.update(n=n, us=diff(t1 if written else us(), t0))
+    assert r[-2:] == b"\xd0\x00", r
 
 
 def run_qos1one(busy):
@@ -109,7 +140,13 @@ def run_qos1one(busy):
 
 def run_qos1():
     p, o = pub1()
-    buf = bytearray(4 * win + 4)
+    m = 0  # the mask of the pid's bytes in a frame
+    if WS:
+        p = frame(p)
+        o += len(p) - len(pub1()[0])
+        m = 0x5A
+    a = 6 if WS else 4  # bytes per PUBACK
+    buf = bytearray(a * win + a)
     mv = memoryview(buf)
     s.setblocking(False)
     poll = select.poll()
@@ -121,8 +158,8 @@ def run_qos1():
         if sent < n and sent - acked < win:
             sent += 1
             pid = sent % 65535 + 1
-            p[o] = pid >> 8
-            p[o + 1] = pid & 255
+            p[o] = pid >> 8 ^ m
+            p[o + 1] = pid & 255 ^ m
             writeall(p)
             k = ri(mv[have:])
         else:
@@ -132,8 +169,8 @@ def run_qos1():
                 raise SystemExit("connection closed by the broker")
         if k:
             k += have
-            acked += k >> 2  # every packet coming back is a 4-byte PUBACK
-            have = k & 3
+            acked += k // a  # every packet coming back is a PUBACK (in a frame of its own over ws://)
+            have = k % a
             if have:
                 buf[:have] = buf[k - have:k]
     res.update(n=n, us=diff(us(), t0))
@@ -229,9 +266,11 @@ def read_burst():
 
 if mode in ("qos1one", "qos1busy"):
     run_qos1one(mode == "qos1busy")
+elif mode in ("qos0", "qos0w"):
+    run_qos0(mode == "qos0w")
 else:
-    {"qos0": run_qos0, "qos1": run_qos1, "recv": run_recv, "recvbuf": run_recvbuf}[mode]()
+    {"qos1": run_qos1, "recv": run_recv, "recvbuf": run_recvbuf}[mode]()
 s.setblocking(True)
-s.write(b"\xe0\x00")
+s.write(frame(b"\xe0\x00") if WS else b"\xe0\x00")
 s.close()
 print(json.dumps(res))
