@@ -19,34 +19,18 @@ client's frames until it closes or `hold` seconds pass.
 """
 import base64
 import hashlib
+import os
 import re
 import socket
+import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenarios"))
+from wsframe import frame  # noqa: E402  (in tests/scenarios: MicroPython's checks use it too)
+
 CONNACK = b"\x20\x02\x00\x00"
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
-
-def frame(op, payload=b"", fin=True, rsv=0, masked=False, form=None):
-    """A frame as a server sends it (masked=True: as no server may); form: the
-    length's encoding (0, 126, 127), the shortest by default."""
-    n = len(payload)
-    if form is None:
-        form = 0 if n < 126 else 126 if n < 65536 else 127
-    h = bytearray([(128 if fin else 0) | rsv | op])
-    m = 128 if masked else 0
-    if form == 0:
-        h.append(m | n)
-    elif form == 126:
-        h += bytes([m | 126, n >> 8, n & 255])
-    else:
-        h.append(m | 127)
-        h += n.to_bytes(8, "big")
-    if masked:
-        h += b"\x11\x22\x33\x44"
-        payload = bytes(x ^ b"\x11\x22\x33\x44"[i % 4] for i, x in enumerate(payload))
-    return bytes(h) + payload
 
 
 def accept_key(request):

@@ -467,7 +467,7 @@ class Client(Protocol):
 
     def socket(self):
         # the connection's socket (to wait for its input on), None while there
-        # is none or poll() cannot take it (a plain stream: step_all reads it)
+        # is none or poll() cannot take it (a plain stream: the loop reads it every few ms)
         tr = self._transport
         return tr.sock if tr and tr.polled else None
 

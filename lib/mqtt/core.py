@@ -210,13 +210,12 @@ class Protocol:
             self._done(e, MQTTError("queue full (queueSize)"))
             return False
         self.queue.append(e)
-        if self.journal and kind == _PUBLISH and flags & _QOS_BITS:
-            self.journal.put(e)
-            self.flush()
-            if self.journal:  # in the store before the call returns (with its packet id, if it took one)
-                self.journal.sync()
-            return True
+        j = self.journal if kind == _PUBLISH and flags & _QOS_BITS else None
+        if j:
+            j.put(e)
         self.flush()
+        if j and self.journal:  # in the store before the call returns (with its packet id, if it took one)
+            j.sync()
         return True
 
     def restore(self, entries, qos2_ids, last_id):

@@ -224,11 +224,14 @@ class Journal:
         o = self.c.options
         return bytes((_HEAD, _FORMAT, o["protocolVersion"])) + str(o["clientId"]).encode()
 
-    def _add(self, s, rec):
+    def _add(self, s, rec, sync=True):
+        # a record to store s (buffered: a store's trouble shows at sync);
+        # sync: the next sync must write it (else it waits for another that does)
         if s:
-            s.append(rec)  # (buffered: a store's trouble shows at sync)
-            self.dirty = True
+            s.append(rec)
             self.written += len(rec) + 8
+            if sync:
+                self.dirty = True
 
     # -- from the core (and the client's _done), as the session changes
 
@@ -244,15 +247,11 @@ class Journal:
         self.dirty = True
 
     def _fresh(self):  # the waiting records written
-        s = self.out
         for e in self.fresh:
             e[_SEQ] = q = -e[_SEQ]
             if e[_PID]:
                 self.last = e[_PID]
-            if s:
-                r = _put(q, e)
-                s.append(r)
-                self.written += len(r) + 8
+            self._add(self.out, _put(q, e), False)  # (put() asked for the sync)
         self.fresh.clear()
 
     def sent(self, e):
@@ -274,9 +273,8 @@ class Journal:
             if self.live.pop(abs(q), None):
                 if q < 0:  # (never written)
                     self.fresh.remove(e)
-                elif self.out:
-                    self.out.append(pack(">BI", _DONE, q))
-                    self.written += 13
+                else:
+                    self._add(self.out, pack(">BI", _DONE, q), False)
 
     def received(self, p):
         self.ids[p] = 1

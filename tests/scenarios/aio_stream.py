@@ -11,33 +11,10 @@ except ImportError:
     import uasyncio as asyncio
 from mqtt import aio
 from scenario import env, url, check
+from sockstream import Plain
 
 MPY = sys.implementation.name == "micropython"
 host, _, port = url().split("://")[1].rpartition(":")
-
-
-class Plain:
-    def __init__(self, s):
-        self.s = s
-
-    def readinto(self, b):
-        if MPY:
-            return self.s.readinto(b)
-        try:
-            return self.s.recv_into(b)
-        except BlockingIOError:
-            return None
-
-    def write(self, b):
-        if MPY:
-            return self.s.write(b)
-        try:
-            return self.s.send(b)
-        except BlockingIOError:
-            return None
-
-    def close(self):
-        self.s.close()
 
 
 class Pollable(Plain):

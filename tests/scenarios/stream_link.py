@@ -11,44 +11,12 @@ import sys
 import mqtt
 from mqtt.compat import ticks_ms, ticks_diff
 from scenario import env, url, check, wait, idle, Events, connected, subscribe, end
+from sockstream import Plain
 
 MPY = sys.implementation.name == "micropython"
 POLL = env("POLL", "1") == "1"
 FACE = env("FACE", "mqtt")
 host, _, port = url().split("://")[1].rpartition(":")
-
-
-class Plain:
-    # a byte stream as a UART driver would give it: non-blocking readinto and
-    # write (a count or None), close(); not pollable. dead: it goes silent
-    # (what is written is lost, nothing comes), as a UART whose far end stopped.
-    dead = False
-
-    def __init__(self, s):
-        self.s = s
-
-    def readinto(self, b):
-        if self.dead:
-            return None
-        if MPY:
-            return self.s.readinto(b)
-        try:
-            return self.s.recv_into(b)
-        except BlockingIOError:
-            return None
-
-    def write(self, b):
-        if self.dead:
-            return len(b)
-        if MPY:
-            return self.s.write(b)
-        try:
-            return self.s.send(b)
-        except BlockingIOError:
-            return None
-
-    def close(self):
-        self.s.close()
 
 
 if MPY:

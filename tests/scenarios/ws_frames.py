@@ -4,26 +4,7 @@
 from mqtt import ws
 from mqtt.core import ProtocolError
 from scenario import check
-
-
-def sframe(op, payload, fin=True, rsv=0, masked=False, form=None):
-    # a frame as a server sends it; form: the length's encoding (0 short, 126, 127), minimal by default
-    n = len(payload)
-    if form is None:
-        form = 0 if n < 126 else 126 if n < 65536 else 127
-    h = bytearray([(128 if fin else 0) | rsv | op])
-    m = 128 if masked else 0
-    if form == 0:
-        h.append(m | n)
-    elif form == 126:
-        h += bytes([m | 126, n >> 8, n & 255])
-    else:
-        h.append(m | 127)
-        h += n.to_bytes(8, "big")
-    if masked:
-        h += b"\x01\x02\x03\x04"
-        payload = bytes(x ^ (i % 4 + 1) for i, x in enumerate(payload))
-    return bytes(h) + payload
+from wsframe import frame as sframe  # (a frame as a server sends it)
 
 
 def cframe(b):
