@@ -15,6 +15,7 @@ def test_store_unit(runtime, tmp_path):
     ok(runtime.run("store_unit.py", {"STORE_DIR": str(tmp_path)}),
        "torn: 25 cuts and 26 flipped bytes of the last record: the whole ones kept, the rest reported",
        "compaction cut short: the old file kept, or the new one taken once alone",
+       "bad stores refused: outgoingStore as a file name, a path that is not a str",
        "clean: True: the store starts empty")
 
 

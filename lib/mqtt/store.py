@@ -66,6 +66,8 @@ class FileStore:
         # littlefs or FAT commit them; a computer's disk: fsync) before the
         # client goes on. False, on a computer: they go to the OS only, which
         # outlives the process (killed, crashed, ended) but not a power cut.
+        if not isinstance(path, str):
+            raise TypeError("FileStore: path must be a str")
         self.path = path
         self.fsync = fsync
         self.torn = None
@@ -433,5 +435,10 @@ def _reporter(c, pk):  # a restored request's callback: its end, as the event 'r
 def attach(c):
     # a client's stores, as options outgoingStore and incomingStore name them (the same one may be both)
     o = c.options
+    for k in ("outgoingStore", "incomingStore"):  # (a mistake in the program: said at connect())
+        s = o.get(k)
+        if s is not None and [1 for m in ("read", "append", "sync", "rewrite", "close") if not hasattr(s, m)]:
+            raise TypeError("%s must have read(), append(), sync(), rewrite() and close(), as "
+                            "mqtt.store.FileStore(path) has" % k)
     c.restored = []
     Journal(c, o.get("outgoingStore"), o.get("incomingStore")).load()

@@ -163,6 +163,17 @@ c2 = mqtt.connect(URL, {"clientId": "su", "clean": False, "outgoingStore": f, "m
 check([p["payload"] for p in c2.restored] == [b"m0", b"m1", b"m2"], "what was kept: %r" % (c2.restored,))
 print("full: %s; restored what it kept: %d" % (errs[0], len(c2.restored)))
 
+# a store without a store's methods, or a path that is not one: refused at once
+for bad, what in ((lambda: mqtt.connect(URL, {"clientId": "su", "outgoingStore": "s.store", "manualConnect": True}),
+                   "outgoingStore must have read()"),
+                  (lambda: FileStore(7), "FileStore: path must be a str")):
+    try:
+        bad()
+        check(False, "not refused: " + what)
+    except TypeError as e:
+        check(what in str(e), str(e))
+print("bad stores refused: outgoingStore as a file name, a path that is not a str")
+
 # clean: True starts empty
 c, errs = client(path("s.store"), clean=True)
 check(c.restored == [] and c.journal is None, "clean: True")
