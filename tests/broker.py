@@ -38,14 +38,18 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def free_port():
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
+def free_port(other=None):
+    """A TCP port on 127.0.0.1 that nothing listens on right now, other than `other`
+    (a port picked a moment ago and not bound yet: the kernel may hand it out again)."""
+    while True:
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", 0))
+            p = s.getsockname()[1]
+        finally:
+            s.close()
+        if p != other:
+            return p
 
 
 def _find(name):
@@ -203,7 +207,7 @@ class Broker:
         self.logfile = os.path.join(self.dir, "mosquitto.log")
         self.proc = None
         self.tls = tls
-        self.ws_port = free_port() if websockets else None
+        self.ws_port = free_port(self.port) if websockets else None
         if anonymous is None:
             anonymous = not users
         tls_lines = ["%s %s" % kv for kv in sorted((tls or {}).items())]

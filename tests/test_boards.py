@@ -10,6 +10,7 @@ MicroPython half of the suite with -k micropython.)
 import json
 import math
 import os
+import tempfile
 import re
 import shutil
 import subprocess
@@ -210,6 +211,27 @@ def test_board_resolves_and_fits(name):
         assert m in r["modules"], "%s: the minimal set lacks %s" % (name, m)
     assert 0 < r["total"] <= r["budget"]
     assert r["flash_est"] == math.ceil(r["total"] * r["factor"]) <= r["flash_budget"]
+
+
+@pytest.mark.parametrize("name", boards.names())
+def test_board_freezes_the_package_at_its_opt_level(name):
+    # The mqtt package at -O3 (no line-number tables), the umqtt and mqtt_as
+    # faces at the default (their asserts stay): every manifest says so, and
+    # what make size and make boards measure is what that level compiles.
+    b = boards.load(name)
+    m = boards.evaluate(b, own=True)
+    ours, _ = boards.package_entries(m)
+    for e in ours:
+        if os.path.commonpath([os.path.abspath(e.src), sz.LIB]) == sz.LIB:
+            assert (e.opt or 0) == sz.opt_of(e.target), "%s: %s frozen with opt=%r" % (name, e.target, e.opt)
+    r = boards.report(name, frozen=False)
+    mod = "mqtt/core.py"
+    with tempfile.TemporaryDirectory() as d:
+        compiled = {o: boards.compile_one(boards.compiler(r["bytecode"])[0], os.path.join(sz.LIB, mod), mod,
+                                          os.path.join(d, str(o)), r["arch"], r["flags"] + boards.opt_flags(o))
+                    for o in (0, 3)}
+    assert compiled[3] < compiled[0]
+    assert r["modules"][mod] == compiled[3]
 
 
 @pytest.mark.parametrize("name", boards.names())

@@ -167,6 +167,10 @@ def compiler(bytecode):
     return _compilers[bytecode]
 
 
+def opt_flags(opt):  # a manifest entry's opt= as mpy-cross's flag (as upstream's makemanifest.py passes it)
+    return ["-O%d" % opt] if opt else []
+
+
 def compile_one(mpyc, src, target, out_root, arch=None, flags=(), bytecode=None):
     """Compile src as `target` ('pkg/mod.py') to out_root/pkg/mod.mpy; returns its size."""
     dst = os.path.join(out_root, target[:-3] + ".mpy")
@@ -423,7 +427,7 @@ def report(name, out_root=None, frozen=True):
         for e in ours:
             with (frozen_source(m, e, legacy) if frozen else contextlib.nullcontext(e.src)) as src:
                 rep["modules"][e.target] = compile_one(mpyc, src, e.target, out_root, mc["arch"],
-                                                       mc.get("flags", []), rep["bytecode"])
+                                                       mc.get("flags", []) + opt_flags(e.opt), rep["bytecode"])
             rep["from"][e.target] = os.path.relpath(e.manifest, ROOT) if e.manifest else None
     except RuntimeError as e:
         rep["errors"].append("compile: %s" % e)
@@ -462,7 +466,8 @@ def oldest_check():
         rep["compiler"] = line
         for rel in rels:
             try:
-                rep["modules"][rel] = compile_one(mpyc, os.path.join(LIB, rel), rel, tmp, bytecode=bc)
+                rep["modules"][rel] = compile_one(mpyc, os.path.join(LIB, rel), rel, tmp,
+                                                  flags=opt_flags(sz.opt_of(rel)), bytecode=bc)
             except RuntimeError as e:
                 rep["errors"].append(str(e))
     except RuntimeError as e:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compiled (.mpy) size of every module under lib/.
 
-    python tools/size.py                      # table for -march=xtensawin
+    python tools/size.py                      # table for -march=xtensawin (the mqtt package at -O3, as frozen)
     python tools/size.py --json               # same, machine-readable
     python tools/size.py --arch x64 --stage DIR   # also write the .mpy tree into DIR
 
@@ -29,6 +29,17 @@ MINIMAL_SET = [
 ]
 # Never shipped to a board: excluded from the "board" total.
 HOST_ONLY = {"mqtt/_cpy.py"}
+# The mqtt package's modules are frozen and compiled with mpy-cross -O3
+# (opt=3 in its manifests, as upstream freezes asyncio): no line-number table
+# in the bytecode, so tracebacks name the package's functions without line
+# numbers. The compatibility faces (umqtt, mqtt_as) keep the default: their
+# asserts stay, as in the originals. tests/test_boards.py checks the
+# manifests say the same.
+OPT = 3
+
+
+def opt_of(rel):  # the -O level a module of lib/ is compiled with
+    return OPT if rel.startswith("mqtt/") else 0
 
 
 def find_tool(name):
@@ -53,8 +64,9 @@ def py_files(root):
     return sorted(out)
 
 
-def compile_tree(src_root, rels, arch, out_root, mpy_cross=None):
+def compile_tree(src_root, rels, arch, out_root, mpy_cross=None, opt=None):
     """Compile src_root/rel -> out_root/rel(.mpy) for each rel; returns {rel: bytes}.
+    opt: mpy-cross's -O level; None: each module's own (opt_of, for lib/'s tree).
 
     Raises RuntimeError with mpy-cross's message on the first failure.
     """
@@ -64,8 +76,10 @@ def compile_tree(src_root, rels, arch, out_root, mpy_cross=None):
         dst = os.path.join(out_root, rel[:-3] + ".mpy")
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         # -s keeps tracebacks short and independent of where the tree lives.
+        o = opt_of(rel) if opt is None else opt
         r = subprocess.run(
-            [mpy_cross, "-march=" + arch, "-s", rel, "-o", dst, os.path.join(src_root, rel)],
+            [mpy_cross, "-march=" + arch] + (["-O%d" % o] if o else []) + ["-s", rel, "-o", dst,
+                                                                         os.path.join(src_root, rel)],
             capture_output=True, text=True)
         if r.returncode:
             raise RuntimeError("mpy-cross failed on %s:\n%s%s" % (rel, r.stdout, r.stderr))
@@ -104,6 +118,11 @@ def main(argv=None):
             shutil.rmtree(out, ignore_errors=True)
     rep = report(sizes)
     rep["arch"] = a.arch
+    out0 = tempfile.mkdtemp(prefix="mpysize-O0-")
+    try:  # the same set with line numbers: the figure before the package was frozen at -O3
+        rep["minimal_total_O0"] = sum(compile_tree(a.lib, rep["minimal_set"], a.arch, out0, opt=0).values())
+    finally:
+        shutil.rmtree(out0, ignore_errors=True)
     if a.json:
         print(json.dumps(rep, indent=1))
         return 0
@@ -114,6 +133,7 @@ def main(argv=None):
         print("%-*s %8d%s" % (w, k, v, note))
     print("%-*s %8d" % (w, "total (board modules)", rep["total"]))
     print("%-*s %8d" % (w, "minimal 3.1.1 set (*)", rep["minimal_total"]))
+    print("%-*s %8d" % (w, "  the same with line numbers (-O0)", rep["minimal_total_O0"]))
     if rep["minimal_missing"]:
         print("  not present yet: " + ", ".join(rep["minimal_missing"]))
     return 0

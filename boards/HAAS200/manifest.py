@@ -6,12 +6,12 @@
 include("$(PORT_DIR)/boards/manifest_release.py")
 
 # This package: the minimal MQTT 3.1.1 set, then one line per optional module.
-freeze("../../lib", ("mqtt/__init__.py", "mqtt/compat.py", "mqtt/core.py", "mqtt/transport.py", "mqtt/client.py"))
-freeze("../../lib", "mqtt/haas.py")
-freeze("../../lib", "mqtt/trace.py")
-freeze("../../lib", "mqtt/driver.py")
-freeze("../../lib", "mqtt/tls.py")
-freeze("../../lib", "mqtt/v5.py")
+freeze("../../lib", ("mqtt/__init__.py", "mqtt/compat.py", "mqtt/core.py", "mqtt/transport.py", "mqtt/client.py"), opt=3)
+freeze("../../lib", "mqtt/haas.py", opt=3)
+freeze("../../lib", "mqtt/trace.py", opt=3)
+freeze("../../lib", "mqtt/driver.py", opt=3)
+freeze("../../lib", "mqtt/tls.py", opt=3)
+freeze("../../lib", "mqtt/v5.py", opt=3)
 
 # MicroPython 1.17 as HaaS Python configures it has usocket, uselect, ujson,
 # ... but no weak links to socket, select, json, ... (py_engine

@@ -5,9 +5,9 @@
 # module: this package's umqtt is left out, it would be shadowed by that one.
 
 # This package: the minimal MQTT 3.1.1 set, then one line per optional module.
-freeze("../../lib", ("mqtt/__init__.py", "mqtt/compat.py", "mqtt/core.py", "mqtt/transport.py", "mqtt/client.py"))
-freeze("../../lib", "mqtt/haas.py")
-freeze("../../lib", "mqtt/trace.py")
+freeze("../../lib", ("mqtt/__init__.py", "mqtt/compat.py", "mqtt/core.py", "mqtt/transport.py", "mqtt/client.py"), opt=3)
+freeze("../../lib", "mqtt/haas.py", opt=3)
+freeze("../../lib", "mqtt/trace.py", opt=3)
 
 # QuecPython's MicroPython 1.13 has usocket, uselect, ujson, ... and no weak
 # links to socket, select, json, ... (ports/quectel/core/source/mpconfigport.h

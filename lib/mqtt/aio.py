@@ -34,7 +34,7 @@ def _kick():
             if t[0] is asyncio.current_task():
                 return
         except RuntimeError:  # no loop runs (asyncio.run() returned): the driver went with it
-            t[0] = _c.waker[0] = None
+            t[0] = _c.waker = None
             t[1] = 0
             return
         t[2] = 1
@@ -91,7 +91,7 @@ async def _drive():
                     t[0].uncancel()
             t[1] = 0
     finally:
-        t[0] = _c.waker[0] = None
+        t[0] = _c.waker = None
         t[1] = 0
 
 
@@ -100,7 +100,7 @@ def _start():
     if t and not MPY and (t.done() or t.get_loop() is not asyncio.get_running_loop()):
         _task[0] = None  # (a driver of an earlier asyncio.run())
     if not _task[0]:
-        _c.waker[0] = _kick
+        _c.waker = _kick
         _task[0] = asyncio.create_task(_drive())
     _kick()
 

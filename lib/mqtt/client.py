@@ -32,12 +32,13 @@ _CONNECTED = const(2)
 _clients = []  # clients with something to do
 _timers = []  # [due, period or 0, fn]
 _later = []  # (fn, args): callbacks owed, run at the next step
-_poller = [None]  # select.poll, made at the first wait
-guard = [None]  # the background driver's guard while it runs (driver.py): every entry point goes through it
+_poller = None  # select.poll, made at the first wait
+guard = None  # the background driver's guard while it runs (driver.py): every entry point goes through it
 _socks = {}  # socket (MicroPython) or its fd (CPython) -> client: what poll() reports, to whom
-interrupted = []  # functions called when Ctrl-C stops run(), before it reaches the caller (user scripts)
-waker = [None]  # f() told of a new deadline or client (mqtt.aio: its loop sleeps until the next one)
-_topic = [None, None]  # the last publish topic given (str or bytes) and its checked bytes
+interrupted = ()  # functions called when Ctrl-C stops run(), before it reaches the caller (user scripts
+# add theirs: a tuple, replaced whole, costs no heap until then)
+waker = None  # f() told of a new deadline or client (mqtt.aio: its loop sleeps until the next one)
+_topic = _topic_b = None  # the last publish topic given (str or bytes), and its checked bytes
 _BUFS = (bytes, bytearray, memoryview)  # (one tuple, not one per publish)
 # Builtins the hot paths call, as globals of this module: MicroPython looks
 # for a name in the module's table first, and a miss there scans the table
@@ -48,7 +49,7 @@ bytes = bytes
 min = min
 max = max
 _SPIN_US = const(200)  # how long a wait for a reply spins before it sleeps (see _idle)
-_spin = [1]  # the last spin caught its reply: spin again
+_spin = 1  # the last spin caught its reply: spin again
 _TICK_MS = const(5)  # how often the loop checks a stream poll() cannot take
 
 
@@ -142,8 +143,8 @@ class Client(Protocol):
     # -- events
 
     def on(self, name, fn):
-        if guard[0] and guard[0].outside():
-            return guard[0].call(self.on, name, fn)
+        if guard and guard.outside():
+            return guard.call(self.on, name, fn)
         if not callable(fn):
             raise TypeError("listener must be callable")
         self._listeners[name] = self._listeners.get(name, ()) + (fn,)
@@ -163,8 +164,8 @@ class Client(Protocol):
         return self.on(name, w)
 
     def off(self, name, fn):
-        if guard[0] and guard[0].outside():
-            return guard[0].call(self.off, name, fn)
+        if guard and guard.outside():
+            return guard.call(self.off, name, fn)
         ls = self._listeners.get(name, ())
         if fn in ls:
             i = ls.index(fn)
@@ -215,8 +216,8 @@ class Client(Protocol):
         # Bad arguments raise, or with a callback go to it (as mqtt.js). A
         # QoS 0 publish on a live connection is the hot way: checks, then
         # straight into the output; nothing allocated, no call it can spare.
-        if guard[0] and guard[0].outside():
-            return guard[0].call(self.publish, topic, message, options, callback)
+        if guard and guard.outside():
+            return guard.call(self.publish, topic, message, options, callback)
         f = 0
         if options:
             if type(options) is not dict:  # (a dict is the usual: no more calls for it)
@@ -238,18 +239,19 @@ class Client(Protocol):
                 message = message.encode()
             elif not isinstance(message, _BUFS):
                 return self._refuse(callback, TypeError("message must be str or bytes-like"))
-        if topic is not _topic[0]:  # a topic is checked once, not per message
+        global _topic, _topic_b
+        if topic is not _topic:  # a topic is checked once, not per message
             try:
-                _topic[1] = topic_bytes(topic)
+                _topic_b = topic_bytes(topic)
             except ValueError as e:
                 return self._refuse(callback, e)
-            _topic[0] = topic
+            _topic = topic
         if f & 6 and not self._v5 and self._ending is None:  # QoS 1/2: the queue, then out
             # (as _request() does, without its call: a frame over 11 words comes from the heap
             # on MicroPython; fast_paths.py drives both ways with the same publishes)
             lone = not self.outgoing
             try:
-                self.request(_PUBLISH, _topic[1], message if type(message) is bytes else bytes(message), f, callback)
+                self.request(_PUBLISH, _topic_b, message if type(message) is bytes else bytes(message), f, callback)
             except MemoryError:
                 return self._refuse(callback, MQTTError("out of memory for a %d-byte message" % len(message)))
             if lone:  # (TCP's Nagle rule, see _request)
@@ -259,13 +261,13 @@ class Client(Protocol):
             return self
         if f & 6 or callback or self._v5 or self._watch_published or self.state != _CONNECTED or self.queue \
                 or self._ending is not None:
-            return self._send(_topic[1], message, f, options, callback)
+            return self._send(_topic_b, message, f, options, callback)
         try:
-            if self._pub(_topic[1], message, f) or self.drain() and self._pub(_topic[1], message, f):
+            if self._pub(_topic_b, message, f) or self.drain() and self._pub(_topic_b, message, f):
                 return self
         except MemoryError:
             return self._refuse(None, MQTTError("out of memory for a %d-byte message" % len(message)))
-        return self._send(_topic[1], message, f, options, None)  # the output stays full: queued
+        return self._send(_topic_b, message, f, options, None)  # the output stays full: queued
 
     def _send(self, t, message, f, options, callback):
         # The rest: MQTT 5, callbacks, a closed client; QoS 1/2 (and QoS 0
@@ -293,8 +295,8 @@ class Client(Protocol):
 
     def subscribe(self, topic, options=None, callback=None):
         # topic: a filter, a list of them, {filter: qos or options} or [(filter, qos or options)]
-        if guard[0] and guard[0].outside():
-            return guard[0].call(self.subscribe, topic, options, callback)
+        if guard and guard.outside():
+            return guard.call(self.subscribe, topic, options, callback)
         if callable(options):
             options, callback = None, options
         ts = []
@@ -314,8 +316,8 @@ class Client(Protocol):
         return self._request(_SUBSCRIBE, ts, None, 0, callback, self._props_out(options) if self._v5 else None)
 
     def unsubscribe(self, topic, options=None, callback=None):
-        if guard[0] and guard[0].outside():
-            return guard[0].call(self.unsubscribe, topic, options, callback)
+        if guard and guard.outside():
+            return guard.call(self.unsubscribe, topic, options, callback)
         if callable(options):
             options, callback = None, options
         try:
@@ -342,16 +344,16 @@ class Client(Protocol):
 
     def connect(self):
         # connect now, unless connected or connecting already (then nothing changes)
-        if guard[0] and guard[0].outside():
-            return guard[0].call(self.connect)
+        if guard and guard.outside():
+            return guard.call(self.connect)
         if not self._transport:
             self._ending = None
             self._deadline = ticks_ms()
             if self not in _clients:
                 _clients.append(self)
-            if waker[0]:  # (mqtt.aio drives)
-                waker[0]()
-            elif not guard[0]:
+            if waker:  # (mqtt.aio drives)
+                waker()
+            elif not guard:
                 # the background driver starts by itself where it costs next to nothing (a
                 # board's machine.Timer) or is wanted (an interactive CPython session);
                 # elsewhere driver.py is not even imported
@@ -368,8 +370,8 @@ class Client(Protocol):
 
     def reconnect(self):
         # replace the connection now (mqtt.js): the current one, if any, closes first
-        if guard[0] and guard[0].outside():
-            return guard[0].call(self.reconnect)
+        if guard and guard.outside():
+            return guard.call(self.reconnect)
         def renew():  # (from the loop: two calls in a row make one new connection)
             if self.connected:
                 self._lost()
@@ -382,8 +384,8 @@ class Client(Protocol):
     def end(self, force=False, options=None, callback=None):
         # end([force], [options], [callback]) as mqtt.js; options: MQTT 5's
         # {'reasonCode', 'properties'} for the DISCONNECT
-        if guard[0] and guard[0].outside():
-            return guard[0].call(self.end, force, options, callback)
+        if guard and guard.outside():
+            return guard.call(self.end, force, options, callback)
         if callable(force):
             force, callback = False, force
         elif callable(options):
@@ -400,16 +402,16 @@ class Client(Protocol):
         self._ending = [force, callback]  # (after _deadline: a background step may look at it at once)
         if self not in _clients:
             _clients.append(self)
-        if waker[0]:
-            waker[0]()
+        if waker:
+            waker()
         return self
 
     close = end
 
     def ping(self):
         # a PINGREQ now (keepalive sends them by itself)
-        if guard[0] and guard[0].outside():
-            return guard[0].call(self.ping)
+        if guard and guard.outside():
+            return guard.call(self.ping)
         if self.state == _CONNECTED:
             self._put(_PINGREQ, b"")
             if self._ping_sent is None:
@@ -419,8 +421,8 @@ class Client(Protocol):
 
     def drain(self):
         # write what waits in the output now, as far as the socket takes it; True if some went
-        if guard[0] and guard[0].outside():
-            return guard[0].call(self.drain)
+        if guard and guard.outside():
+            return guard.call(self.drain)
         tr = self._transport
         if self.unsent and tr and not tr.opening:
             if self.journal:  # what the output depends on is in the store before it leaves
@@ -434,7 +436,7 @@ class Client(Protocol):
 
     def loop(self, timeout_ms=0):
         # one step of this client, after waiting up to timeout_ms for I/O
-        g = guard[0]
+        g = guard
         if g and g.outside():
             g.drive()
             return g.call(self.loop, timeout_ms)
@@ -657,8 +659,8 @@ class Client(Protocol):
                 self._lost(MQTTError("network link down", "ENETDOWN"))
         elif self.state == _DOWN and self._ending is None and self in _clients:
             self._deadline = ticks_ms()
-            if waker[0]:  # (mqtt.aio sleeps until the next deadline: a task may have told us)
-                waker[0]()
+            if waker:  # (mqtt.aio sleeps until the next deadline: a task may have told us)
+                waker()
 
     def _where(self):
         return "%s:%d" % self._server_at[:2]
@@ -711,7 +713,7 @@ class Client(Protocol):
             for k in [k for k in _socks if _socks[k] is self]:
                 del _socks[k]
             try:
-                _poller[0].unregister(tr.sock)
+                _poller.unregister(tr.sock)
             except Exception:  # (never registered)
                 pass
             try:
@@ -779,14 +781,14 @@ class Client(Protocol):
 
 
 def _timer(fn, ms, period):
-    if guard[0] and guard[0].outside():
-        return guard[0].call(_timer, fn, ms, period)
+    if guard and guard.outside():
+        return guard.call(_timer, fn, ms, period)
     if not callable(fn):
         raise TypeError("callback must be callable")
     t = [ticks_add(ticks_ms(), ms), period, fn]
     _timers.append(t)
-    if waker[0]:  # a loop that sleeps until its deadline (mqtt.aio) hears of the new one
-        waker[0]()
+    if waker:  # a loop that sleeps until its deadline (mqtt.aio) hears of the new one
+        waker()
     return t
 
 
@@ -799,8 +801,8 @@ def setInterval(fn, ms):
 
 
 def clearTimeout(h):
-    if guard[0] and guard[0].outside():
-        return guard[0].call(clearTimeout, h)
+    if guard and guard.outside():
+        return guard.call(clearTimeout, h)
     if h in _timers:
         _timers.remove(h)
 
@@ -845,9 +847,10 @@ def _register():
     # POLLIN for every connection, plus POLLOUT where output waits as it is
     # now (a callback may just have published). No syscall: poll keeps a table.
     # A stream poll() cannot take is read at every step: True if there is one.
-    p = _poller[0]
+    global _poller
+    p = _poller
     if p is None:
-        p = _poller[0] = select.poll()
+        p = _poller = select.poll()
     n = 0
     for c in _clients:
         tr = c._transport
@@ -860,8 +863,7 @@ def _register():
 
 
 def _wait(ms):  # poll, at most ms
-    p = _poller[0]
-    return (p.ipoll if MPY else p.poll)(ms)  # ipoll doesn't allocate
+    return (_poller.ipoll if MPY else _poller.poll)(ms)  # ipoll doesn't allocate
 
 
 def _idle(ms):
@@ -870,7 +872,8 @@ def _idle(ms):
     # poll(0) for up to _SPIN_US first: a reply on a fast link comes sooner
     # than the wake-up from a sleeping poll() (loopback: about 20 us against 70).
     # A spin that misses stops spinning until a sleep shows the link fast again.
-    g = guard[0]
+    global _spin
+    g = guard
     if (g.call(_register) if g else _register()) and ms > _TICK_MS:  # a stream to check every few ms
         ms = _TICK_MS
     if _later:
@@ -881,13 +884,13 @@ def _idle(ms):
             if c.outgoing or c.state == _CONNECTING:
                 t = ticks_us()
                 break
-    if t and _spin[0]:
+    if t and _spin:
         while ticks_diff(ticks_us(), t) < _SPIN_US:
             if _mark(_wait(0)):
                 return
-        _spin[0] = 0
+        _spin = 0
     if _mark(_wait(ms)) and t and ticks_diff(ticks_us(), t) < _SPIN_US:
-        _spin[0] = 1
+        _spin = 1
 
 
 def _mark(evs):  # the clients poll() found I/O for read at their next step; True if any
@@ -906,7 +909,7 @@ def run(until=None, timeout_ms=None):
     try:
         return _run(until, timeout_ms)
     except KeyboardInterrupt:
-        for f in interrupted[:]:
+        for f in interrupted:
             call(f)
         raise
 
@@ -915,7 +918,7 @@ def _run(until, timeout_ms):
     t0 = ticks_ms()
     _idle(0)  # who has input already (run(timeout_ms=0) steps once): one poll, not a read of every client
     while 1:
-        g = guard[0]
+        g = guard
         if g:
             g.drive()
             w = g.call(step_all, ticks_ms(), 1)

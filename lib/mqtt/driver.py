@@ -6,7 +6,7 @@
 #   the program is inside the client. Never started: mqtt.driver.enabled = False.
 #   unix port, CPython: start() (automatic in an interactive CPython session)
 #   runs a thread that steps under a lock the client's calls then take.
-# Off: mqtt.driver.stop(). While it runs, its guard is client.guard[0]: every
+# Off: mqtt.driver.stop(). While it runs, its guard is client.guard: every
 # entry point of the client goes through guard.call().
 import time
 from . import client as _c
@@ -51,7 +51,7 @@ class Guard:
 
 
 def _tick(_=None):
-    g = _c.guard[0]
+    g = _c.guard
     if not g or not g.lock and g.depth:  # the program is inside the client: next time
         return
     if ticks_diff(ticks_ms(), g.last) < IDLE:  # run() or loop() drive
@@ -86,7 +86,7 @@ def start():
     if Timer:
         from micropython import schedule
 
-        _c.guard[0] = Guard(None, None)
+        _c.guard = Guard(None, None)
 
         def irq(t):
             try:
@@ -103,7 +103,7 @@ def start():
     else:
         import _thread
 
-        _c.guard[0] = Guard(_thread.allocate_lock(), _thread.get_ident)
+        _c.guard = Guard(_thread.allocate_lock(), _thread.get_ident)
         on = _on[0] = [1]
         _thread.start_new_thread(_thread_loop, (on,))
 
@@ -118,11 +118,11 @@ def stop():
     else:
         on.deinit()
     # a step under way finishes first
-    _c.guard[0].call(_off)
+    _c.guard.call(_off)
 
 
 def _off():
-    _c.guard[0] = None
+    _c.guard = None
 
 
 def running():

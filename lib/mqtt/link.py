@@ -18,7 +18,8 @@
 #   every 1 s while up: a drop ends the connection within 1 s instead of
 #     1.5 keepalives (with traffic, the socket's errors may say so sooner).
 from random import getrandbits
-from .client import setInterval, clearTimeout, call, guard
+from . import client as _c
+from .client import setInterval, clearTimeout, call
 from .compat import ticks_ms, ticks_diff, ticks_add, const
 from .core import MQTTError
 
@@ -73,7 +74,7 @@ class Plain:
     def close(self):
         # stop watching (and WLAN: leave and turn the radio off); watchers are told
         # down, from the loop (the background driver's guard: its thread may be polling)
-        g = guard[0]
+        g = _c.guard
         if g and g.outside():
             return g.call(self.close)
         clearTimeout(self._t)

@@ -5,7 +5,8 @@
 # umqtt MQTTClient), and ends with onWillExit and up to GRACE ms to finish.
 # Optional module: a board that runs no user scripts leaves it out.
 import sys
-from .client import Client, topic_bytes, setTimeout, clearTimeout, run as _loop, interrupted as _interrupted
+from . import client as _c
+from .client import Client, topic_bytes, setTimeout, clearTimeout, run as _loop
 from .compat import ticks_ms, ticks_diff, print_exc, MPY
 
 GRACE = 2000  # ms a script has after onWillExit
@@ -381,7 +382,7 @@ def arm():
     if _armed[0]:
         return
     _armed[0] = 1
-    _interrupted.append(_on_interrupt)  # Ctrl-C in mqtt.run() (at the REPL too): scripts end first
+    _c.interrupted += (_on_interrupt,)  # Ctrl-C in mqtt.run() (at the REPL too): scripts end first
     if MPY:
         f = getattr(sys, "atexit", None)
         if f:

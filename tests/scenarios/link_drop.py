@@ -83,7 +83,7 @@ outside = []  # watchers called from outside the loop (the background driver's g
 
 def seen(up):  # (watching after the client: it has acted when this runs)
     marks["up" if up else "down"] = ticks_ms()
-    g = mqtt.client.guard[0]
+    g = mqtt.client.guard
     if g and g.outside():
         outside.append(up)
 

@@ -37,7 +37,7 @@ def wait(ms, evs, sleep=1000):
     sleep_us[0] = sleep
     f._readable = 0
     C._idle(ms)
-    return "%s ready %d spin %d" % (calls, f._readable, C._spin[0])
+    return "%s ready %d spin %d" % (calls, f._readable, C._spin)
 
 
 print("nothing due:", wait(50, [[(5, 1)]]))

@@ -3,4 +3,4 @@
 # this repository but UNIX freezes it (a board has no command line to give it).
 metadata(description="mqtt: command line client (pub, sub, conn, bench)", version="0.1.0", license="MIT")
 require("mqtt-script")
-package("mqtt", files=("cli.py", "__main__.py"), base_path="../../../lib")
+package("mqtt", files=("cli.py", "__main__.py"), base_path="../../../lib", opt=3)
