@@ -94,3 +94,41 @@ def test_umqtt_simple_column_is_micropython_libs_from_a_checkout(tmp_path, monke
     assert any("git submodule update --init lib/micropython-lib" in x and "PyPI's 1.3.4 instead" in x
                for x in skipped), skipped
     assert any(x.startswith("umqtt.simple-pypi: PyPI's 1.3.4 is the umqtt.simple column") for x in skipped)
+
+
+def test_base_columns_and_the_against_table(capsys):
+    """--base REV: ours@REV and ours-umqtt@REV run right after their current
+    columns (the figures of ours, ours-umqtt: throughput only); the table
+    "against REV" medians the per-round ratio current / REV's, ok from 0.95."""
+    bench = _bench()
+    assert bench.select(["ours", "ours-umqtt", "raw"], "abc1234") == [
+        "ours", "ours@abc1234", "ours-umqtt", "ours-umqtt@abc1234", "raw"]
+    assert bench.select(["ours", "ours-umqtt", "ours@abc1234"]) == ["ours", "ours@abc1234", "ours-umqtt"]
+    assert bench.CLIENTS["ours@abc1234"].figs == bench.CLIENTS["ours"].figs
+    assert bench.CLIENTS["ours-umqtt@abc1234"].figs == ("qos0", "recv", "qos1one")
+    assert not bench.CLIENTS["ours@abc1234"].growth and not bench.CLIENTS["ours@abc1234"].minscript
+    for only, base in ((["raw"], "abc1234"), (["ours@abc1234"], None), (["ours", "ours@x"], "y")):
+        try:
+            bench.select(only, base)
+        except ValueError:
+            continue
+        raise AssertionError((only, base))
+
+    names = ["ours", "ours@abc1234", "ours-umqtt", "ours-umqtt@abc1234"]
+    samples = {"ours": {"qos0": [100.0, 90.0, 120.0], "recv": [50.0, None, 40.0]},
+               "ours@abc1234": {"qos0": [100.0, 100.0, 100.0], "recv": [100.0, 50.0, 50.0]},
+               "ours-umqtt": {}, "ours-umqtt@abc1234": {}}
+    vs = {(x["column"], x["figure"]): x for x in bench.against(names, samples)}
+    assert len(vs) == 9  # every figure of both, n/a where a round has none
+    q = vs["ours", "qos0"]
+    assert q["ratio"] == {"median": 1.0, "min": 0.9, "max": 1.2, "n": 3} and q["verdict"] == "ok"
+    r = vs["ours", "recv"]  # the round where ours failed is left out
+    assert r["ratio"]["n"] == 2 and r["ratio"]["median"] == 0.65 and r["verdict"] == "DROP"
+    assert vs["ours-umqtt", "qos0"]["verdict"] == "n/a" and vs["ours", "qos2"]["ratio"] is None
+    samples["ours"]["qos0"] = [95.0, 94.9, 95.0]  # the edge: 0.95 is ok
+    assert bench.against(names, samples)[0]["verdict"] == "ok"
+    samples["ours"]["qos0"] = [94.0, 94.9, 99.0]  # and just under it is not
+    assert bench.against(names, samples)[0]["verdict"] == "DROP"
+    bench.against_table(list(vs.values()))
+    out = capsys.readouterr().out
+    assert "| against abc1234 (DROP below 0.95)" in out and "ours: receive msg/s" in out and "DROP" in out

@@ -5,12 +5,23 @@ checkout, and PyPI's 1.3.4), chumicro-mqtt, paho-mqtt and raw-socket
 ceilings, against a private mosquitto on 127.0.0.1.
 
     .venv/bin/python tools/bench.py [--rounds N] [--quick] [--growth] [--only ours,raw] [--json FILE]
+    .venv/bin/python tools/bench.py --only ours,ours-umqtt --base b652add
 
 Each measurement is one subprocess (tools/bench/*.py) printing one JSON line.
 Rounds are interleaved (every figure of every client, then the next round);
 tables give the median and the spread (min-max) over the rounds, and every
 ratio is taken within a round, then medianed. Exit status is 0 whenever the
-bench ran, targets met or not (2: staging failed).
+bench ran, targets met or not (2: staging failed, or --base's REV is not a
+commit with a lib/).
+
+--base REV (a git revision of this repository) also stages lib/ as it was at
+REV (git archive, compiled to .mpy as the ours column is) and runs the same
+scripts over it in the same rounds: the columns ours@REV and ours-umqtt@REV,
+throughput figures only, one for each of ours and ours-umqtt that --only
+selects (all of them without --only; naming ours@REV or ours-umqtt@REV in
+--only picks those alone, and implies --base REV). The table "against REV"
+gives, for each figure, the median (min-max) of the per-round ratio
+current / REV's and a verdict: ok at >= 0.95, DROP below (--json: "against").
 """
 import argparse
 import hashlib
@@ -118,6 +129,26 @@ CLIENTS = {
                   ("qos1@16", "qos1@1024", "qos1@16384", "recv@1024")),
     "raw-ws": Client("raw ws:// (mpy socket)", "mpy", "mp_raw", ("qos0", "qos0w", "qos1"), ws=True),
 }
+
+
+# --base REV: a column over lib/ as it was at REV beside each of these, the
+# same script and throughput figures (no growth, no memory figures)
+BASE_OF = {}  # base column -> its current one ("ours@b652add" -> "ours")
+BASE_COLUMNS = ("ours", "ours-umqtt")
+BASE_OK = 0.95  # current / base at or above this: "ok"; below: "DROP"
+
+
+def add_base(rev):
+    """Register the columns ours@REV and ours-umqtt@REV in CLIENTS; their names."""
+    out = []
+    for c in BASE_COLUMNS:
+        b = c + "@" + rev
+        if b not in CLIENTS:
+            k = CLIENTS[c]
+            CLIENTS[b] = Client("%s@%s (.mpy)" % (c, rev), k.rt, k.script, k.figs)
+            BASE_OF[b] = c
+        out.append(b)
+    return out
 
 
 class Fail(Exception):
@@ -290,6 +321,31 @@ def umqtt_sources(names):
     return out, skipped
 
 
+def base_commit(rev):
+    """(full sha, "sha date") of REV in this repository; Fail if it names no commit."""
+    r = subprocess.run(["git", "-C", ROOT, "rev-parse", "--verify", "--quiet", rev + "^{commit}"],
+                       capture_output=True, text=True)
+    if r.returncode or not r.stdout.strip():
+        raise Fail("--base %s: not a commit of this repository (%s)" % (rev, ROOT))
+    sha = r.stdout.strip()
+    d = subprocess.run(["git", "-C", ROOT, "show", "-s", "--format=%h %cd", "--date=short", sha],
+                       capture_output=True, text=True).stdout.strip()
+    return sha, d or sha[:12]
+
+
+def base_lib(sha, dst):
+    """lib/ as it was at commit sha, extracted under dst; its path. Fail if it can't be."""
+    r = subprocess.run(["git", "-C", ROOT, "archive", "--format=tar", sha, "lib"], capture_output=True)
+    if r.returncode:
+        raise Fail("git archive %s lib: %s" % (sha[:12], r.stderr.decode(errors="replace").strip()))
+    with tarfile.open(fileobj=io.BytesIO(r.stdout)) as t:
+        t.extractall(dst, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
+    lib = os.path.join(dst, "lib")
+    if not os.path.isfile(os.path.join(lib, "mqtt", "__init__.py")):
+        raise Fail("%s has no lib/mqtt/__init__.py" % sha[:12])
+    return lib
+
+
 def same_file(a, b):
     if os.path.realpath(a) == os.path.realpath(b):
         return True
@@ -367,6 +423,7 @@ class Bench:
         self.info = {}
         self.frozen = None  # the 64-bit frozen binary
         self.frozens = {}  # kind (FROZEN_KINDS) -> (binary, MICROPYPATH of the scripts)
+        self.base = {}  # --base REV -> (its lib/ extracted, its .mpy tree, commit)
 
     # -- staging: everything MicroPython runs is loaded as .mpy (x64)
 
@@ -394,6 +451,19 @@ class Bench:
             d = os.path.join(self.tmp, "ours-ws-min")  # the same, and the WebSocket transport
             size.compile_tree(size.LIB, size.MINIMAL_SET + ["mqtt/ws.py"], "x64", d)
             self.stage["ours-ws-min"] = d + ":" + sc
+        for b in [x for x in names if x in BASE_OF]:  # --base: lib/ at REV, staged as ours is
+            rev = b.partition("@")[2]
+            if rev not in self.base:
+                sha, how = base_commit(rev)
+                lib = base_lib(sha, os.path.join(self.tmp, "base-src-" + sha[:12]))
+                d = os.path.join(self.tmp, "base-" + sha[:12])
+                size.compile_tree(lib, size.py_files(lib), "x64", d)
+                self.base[rev] = (lib, d, sha)
+                self.info["base " + rev] = "lib/ at %s, .mpy" % how
+            lib, d, sha = self.base[rev]
+            if BASE_OF[b] == "ours-umqtt" and not os.path.isfile(os.path.join(lib, "umqtt", "simple.py")):
+                raise Fail("%s has no lib/umqtt/simple.py (for %s)" % (sha[:12], b))
+            self.stage[b] = d + ":" + sc
         umqtt, skipped = umqtt_sources(names)
         self.skipped += skipped
         self.umqtt_src = {}  # column -> the folder its umqtt/simple.py is in
@@ -662,6 +732,36 @@ def table(head, rows):
         print(line(r))
 
 
+def select(only, base=None):
+    """The columns to run, in order: --only's (all without it), each --base
+    column right after its current one. ValueError says what is wrong."""
+    only = only or []
+    revs = set([base] if base else []) | set(x.partition("@")[2] for x in only if "@" in x)
+    if len(revs) > 1:
+        raise ValueError("--base and --only name more than one base revision: " + ", ".join(sorted(revs)))
+    if revs:
+        base = revs.pop()
+        if not base:
+            raise ValueError("--base: an empty revision")
+        add_base(base)
+    if not set(only) <= set(CLIENTS):
+        raise ValueError("--only: unknown %s (choose from %s%s)" % (
+            ",".join(sorted(set(only) - set(CLIENTS))), ",".join(x for x in CLIENTS if x not in BASE_OF),
+            ", ours@REV, ours-umqtt@REV with --base REV" if not base else ""))
+    names = [x for x in CLIENTS if x not in BASE_OF and (not only or x in only)]
+    if base:
+        explicit = [x for x in only if x in BASE_OF]
+        for b in [x for x in explicit if BASE_OF[x] not in names]:
+            raise ValueError("--only: %s without %s, nothing to compare it with" % (b, BASE_OF[b]))
+        for c in BASE_COLUMNS:
+            b = c + "@" + base
+            if c in names and (b in explicit or not explicit):
+                names.insert(names.index(c) + 1, b)
+        if not [1 for x in names if x in BASE_OF]:
+            raise ValueError("--base: it compares ours and ours-umqtt with REV's, and --only selects neither")
+    return names
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--rounds", type=int,
@@ -669,7 +769,13 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="a smoke run: 2000 messages, 2 rounds")
     ap.add_argument("--growth", action="store_true",
                     help="also the cost-growth figures (1 KB and 16 KB payloads, heap over 100,000 messages)")
-    ap.add_argument("--only", help="comma-separated subset of: " + ",".join(CLIENTS))
+    ap.add_argument("--only", help="comma-separated subset of: " + ",".join(CLIENTS)
+                    + " (with --base REV also ours@REV, ours-umqtt@REV)")
+    ap.add_argument("--base", metavar="REV",
+                    help="also lib/ as it was at git revision REV: columns ours@REV and ours-umqtt@REV "
+                         "(throughput only; one for each of ours, ours-umqtt that --only selects, or "
+                         "those --only names) in the same rounds, and a table \"against REV\": per-round "
+                         "ratio current / REV's, ok at >= %.2f, DROP below" % BASE_OK)
     ap.add_argument("-n", type=int, help="messages per throughput run (default 20000, --quick 2000)")
     ap.add_argument("--ms", type=int, help="time limit of a one-at-a-time run, ms (default 1000)")
     ap.add_argument("--timeout", type=int, default=60, help="seconds per subprocess (default 60)")
@@ -682,10 +788,16 @@ def main(argv=None):
     if a.pool:
         return pooled(a.pool, a.json)
     only = a.only.split(",") if a.only else None
-    if only and not set(only) <= set(CLIENTS):
-        ap.error("--only: unknown %s (choose from %s)" % (
-            ",".join(sorted(set(only) - set(CLIENTS))), ",".join(CLIENTS)))
-    names = [x for x in CLIENTS if not only or x in only]
+    try:
+        names = select(only, a.base)
+    except ValueError as e:
+        ap.error(str(e))
+    for rev in set(x.partition("@")[2] for x in names if x in BASE_OF):  # (before anything runs)
+        try:
+            base_commit(rev)
+        except Fail as e:
+            print("staging failed: %s" % e, file=sys.stderr)
+            return 2
     rounds = a.rounds if a.rounds is not None else (2 if a.quick else 7)
     n = a.n or (2000 if a.quick else 20000)
     limit = a.ms or (250 if a.quick else 1000)
@@ -853,7 +965,8 @@ def main(argv=None):
                 print("  emulated board's heap %s" % mcu)
             else:
                 b.note("ours", "heap on the emulated board", mcu)
-        targets = report(names, samples, fig, mem, b.frozen, b.skipped, b.failures, a.growth)
+        vs = against(names, samples)
+        targets = report(names, samples, fig, mem, b.frozen, b.skipped, b.failures, a.growth, vs)
         print("\n(%d s)" % (time.time() - t_start))
         if a.json:
             with open(a.json, "w") as f:
@@ -861,7 +974,7 @@ def main(argv=None):
                            "micropython": mp_version(b.mpy), "n": n, "rounds": rounds,
                            "payload": PAYLOAD, "window": WINDOW, "one_at_a_time_ms": limit,
                            "sources": b.info, "titles": TITLES, "samples": samples, "figures": fig, "memory": mem,
-                           "targets": targets, "failures": b.failures, "skipped": b.skipped},
+                           "targets": targets, "against": vs, "failures": b.failures, "skipped": b.skipped},
                           f, indent=1)
         return 0
     finally:
@@ -883,7 +996,13 @@ def pooled(files, out=None):
     for fn in files:
         with open(fn) as f:
             ds.append(json.load(f))
-    names = [c for c in CLIENTS if any(c in d["samples"] for d in ds)]
+    for d in ds:  # (--base columns: registered from their names)
+        for c in d["samples"]:
+            if c.partition("@")[0] in BASE_COLUMNS and c.partition("@")[2]:
+                add_base(c.partition("@")[2])
+    names = [c for c in CLIENTS if c not in BASE_OF and any(c in d["samples"] for d in ds)]
+    for b in [c for c in CLIENTS if c in BASE_OF and any(c in d["samples"] for d in ds)]:
+        names.insert(names.index(BASE_OF[b]) + 1 if BASE_OF[b] in names else len(names), b)
     figs = [f for f in list(FIGS) + list(GROWTH) if any(f in d["samples"].get(c, {})
                                                           for d in ds for c in names)]
     samples = {c: {f: [] for f in figs if f in CLIENTS[c].figs + CLIENTS[c].growth} for c in names}
@@ -912,11 +1031,12 @@ def pooled(files, out=None):
     for k, v in sorted(d["sources"].items()):
         print("  %s: %s" % (k, v))
     growth = any(f in GROWTH for f in figs)
-    targets = report(names, samples, fig, mem, frozen, skipped, failures, growth)
+    vs = against(names, samples)
+    targets = report(names, samples, fig, mem, frozen, skipped, failures, growth, vs)
     if out:
         with open(out, "w") as f:
             json.dump(dict(d, pooled=files, rounds=sum(x["rounds"] for x in ds), samples=samples,
-                           figures=fig, memory=mem, targets=targets, failures=failures,
+                           figures=fig, memory=mem, targets=targets, against=vs, failures=failures,
                            skipped=skipped), f, indent=1)
     return 0
 
@@ -937,6 +1057,31 @@ def ratio(samples, c1, f1, c2, f2):
     if not a or not b:
         return None
     return summary([x / y for x, y in zip(a, b) if x and y])
+
+
+def against(names, samples):
+    """For each --base column among names and each of its figures: the
+    per-round ratio current / base summarised (None when no round has both),
+    and its verdict: ok at >= BASE_OK, DROP below, n/a without a ratio."""
+    out = []
+    for b in names:
+        c = BASE_OF.get(b)
+        if c not in names:
+            continue
+        for f in CLIENTS[b].figs:
+            v = ratio(samples, c, f, b, f)
+            out.append({"column": c, "base": b, "rev": b.partition("@")[2], "figure": f, "ratio": v,
+                        "verdict": "n/a" if v is None else "ok" if v["median"] >= BASE_OK else "DROP"})
+    return out
+
+
+def against_table(vs):
+    """Print against()'s rows, one table per base revision."""
+    for rev in sorted(set(x["rev"] for x in vs)):
+        rows = [["%s: %s" % (x["column"], FIGS[x["figure"]]), fmt_ratio(x["ratio"]), x["verdict"]]
+                for x in vs if x["rev"] == rev]
+        print()
+        table(["against %s (DROP below %.2f)" % (rev, BASE_OK), "current / " + rev, "verdict"], rows)
 
 
 def mcu_heap(broker):
@@ -964,7 +1109,7 @@ def held_over(k, mem):
     return None if a is None or b is None else a - b
 
 
-def report(names, samples, fig, mem, frozen, skipped, failures, growth):
+def report(names, samples, fig, mem, frozen, skipped, failures, growth, vs=()):
     rows = []
     for f, label in list(FIGS.items()) + (list(GROWTH.items()) if growth else []):
         cells = [fmt_rate(fig[c][f]) if f in fig[c] else "–" for c in names]
@@ -1128,6 +1273,8 @@ def report(names, samples, fig, mem, frozen, skipped, failures, growth):
         rows.append([label, shown, "%s %s" % ("≥" if op == ">=" else "≤", lim_s), verdict])
         out.append({"target": label, "measured": v, "limit": lim, "op": op, "verdict": verdict})
     table(["target (ours unless named)", "measured", "limit", "verdict"], rows)
+    if vs and any(v for c in samples for v in samples[c].values()):
+        against_table(vs)
     if skipped:
         print("\nskipped:")
         for m in skipped:
