@@ -12,6 +12,7 @@ LIB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib")
 def test_core_contract(runtime):
     ok(runtime.run("core_contract.py", {}),
        "acks: after handled(), not before",
+       "acks: handled() of a QoS 0 message without zeroCopy is a no-op",
        "zeroCopy: the view stays valid until handled()",
        "oversize: a 200-byte topic reported whole, acknowledged",
        "out of memory after the packet id: reported once, nothing left",

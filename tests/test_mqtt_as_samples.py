@@ -1,9 +1,10 @@
 """mqtt_as's own sample programs (peterhinch/micropython-mqtt 0.8.3), unchanged,
 against lib/mqtt_as on the MicroPython unix port and a private mosquitto.
 
-The samples are not part of this repository: tools/mqtt_as_src.py finds them
-(MQTT_AS_DIR, a checkout or its git directory, or the copy of release 0.8.3
-cached in .venv/ by an earlier run); without them these tests skip, saying so.
+tools/mqtt_as_src.py finds the samples: MQTT_AS_DIR (a checkout or its git
+directory), the copy of release 0.8.3 cached in .venv/ by an earlier run, or
+the one in tests/vendor/mqtt_as-0.8.3/ (MIT, with its LICENSE; every file's
+sha256 checked), so they run on a machine that reaches no GitHub, as CI.
 They import `from mqtt_local import config, wifi_led, blue_led`: the test's
 own mqtt_local.py (tests/mqtt_as_env/) points them at the test broker, and a
 stand-in network.py answers range_ex.py's WLAN lines. A paho client plays the

@@ -1,6 +1,6 @@
 """Where mqtt_as (peterhinch/micropython-mqtt) comes from, for the tests that
 run its sample programs against lib/mqtt_as and for the bench's mqtt_as
-column. Its files are never part of this repository.
+column. Its files are not part of the package (lib/): the tests carry a copy.
 
     MQTT_AS_DIR=~/micropython-mqtt make test      # a checkout of it
     MQTT_AS_DIR=/path/to/its/.git make bench      # or a git directory (HEAD; MQTT_AS_REV=... another)
@@ -11,8 +11,11 @@ is Thorsten von Eicken's mqtt_async.py of 2020, a fork with another API
 (MQTTConfig, no `config` dict, no event interface) and no sample programs.
 So a copy is taken from MQTT_AS_DIR; when its files are release 0.8.3's
 (the sha256 of each is pinned below) they are cached in .venv/mqtt_as-0.8.3/,
-where later runs find them without the variable. Without either, callers
-skip with unavailable()'s reason.
+where later runs find them without the variable. Without either, the copy of
+release 0.8.3's files in tests/vendor/mqtt_as-0.8.3/ (MIT, its LICENSE beside
+them; sha256 checked the same way) is used, so that a fresh machine that
+reaches no GitHub (CI) runs the samples and the bench column all the same.
+Callers skip with unavailable()'s reason only when that copy is gone or altered.
 """
 import hashlib
 import os
@@ -22,6 +25,7 @@ import subprocess
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VERSION = "0.8.3"
 CACHE = os.path.join(ROOT, ".venv", "mqtt_as-" + VERSION)
+VENDORED = os.path.join(ROOT, "tests", "vendor", "mqtt_as-" + VERSION)
 # the files used (the library, its sample programs, what they import) and their sha256 at 0.8.3
 # (commit 7b6a11dd7910f7bb8275341fdc24b89ed1dfbc47, 2025-03)
 FILES = {
@@ -95,10 +99,13 @@ def source(tmp=None):
                                              else "not release %s's files" % VERSION)
     if _pinned(CACHE):
         return CACHE, "release %s cached in %s (sha256 checked)" % (VERSION, os.path.relpath(CACHE, ROOT))
+    if _pinned(VENDORED):
+        return VENDORED, "release %s from %s (sha256 checked)" % (VERSION, os.path.relpath(VENDORED, ROOT))
     raise Unavailable(unavailable())
 
 
 def unavailable():
-    return ("no copy of mqtt_as (peterhinch/micropython-mqtt): set MQTT_AS_DIR to a checkout of it "
+    return ("no copy of mqtt_as (peterhinch/micropython-mqtt): tests/vendor/mqtt_as-%s is missing or altered; "
+            "set MQTT_AS_DIR to a checkout of it "
             "(or its git directory); no package registry carries it (PyPI's micropython-mqtt-async 0.7b4 "
-            "is another client, mqtt_async.py, without its samples)")
+            "is another client, mqtt_async.py, without its samples)" % VERSION)

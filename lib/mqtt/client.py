@@ -38,6 +38,7 @@ _socks = {}  # socket (MicroPython) or its fd (CPython) -> client: what poll() r
 interrupted = ()  # functions called when Ctrl-C stops run(), before it reaches the caller (user scripts
 # add theirs: a tuple, replaced whole, costs no heap until then)
 waker = None  # f() told of a new deadline or client (mqtt.aio: its loop sleeps until the next one)
+_packets = None  # {fixed header: a received message's packet, to copy} (see _message)
 _topic = _topic_b = None  # the last publish topic given (str or bytes), and its checked bytes
 _BUFS = (bytes, bytearray, memoryview)  # (one tuple, not one per publish)
 # Builtins the hot paths call, as globals of this module: MicroPython looks
@@ -551,9 +552,10 @@ class Client(Protocol):
                 _run_later()
 
     def _deliver(self):
-        # The message next_event() returned, to the 'message' listeners. One
-        # handler at a time: messages parsed while a handler drives the
-        # client wait for it to return, in order (and bounded, see _io).
+        # The message next_event() returned, to the 'message' listeners, then
+        # acknowledged (QoS 1/2: see handled()). One handler at a time:
+        # messages parsed while a handler drives the client wait for it to
+        # return, in order (and bounded, see _io), and are delivered here then.
         m = self.message
         if self._dispatching:
             if self._held is None:
@@ -566,37 +568,47 @@ class Client(Protocol):
             t, p, h, i, pr = m
             if _later:  # callbacks owed before it (its packetreceive) run first
                 _run_later()
-            self._message(t, p, h, i, pr)
-            while self._held:
-                self._message(*self._held.pop(0))
+            while 1:  # (one frame for the message and those held: no call per message)
+                ls = self._listeners.get("message")
+                if ls:
+                    if self._zero_copy:  # one packet, refilled: valid during the call, as the payload
+                        pk = self._pk
+                        if pk is None:
+                            pk = self._pk = {"cmd": "publish"}
+                        pk["topic"] = t
+                        pk["payload"] = p
+                        pk["qos"] = h >> 1 & 3
+                        pk["retain"] = h & 1 == 1
+                        pk["dup"] = h & 8 == 8
+                        pk["messageId"] = i or None
+                    else:  # each message its own packet (mqtt.js): a program may keep it. A
+                        # copy of one made once for its header's flags costs less than a new dict
+                        global _packets
+                        if _packets is None:
+                            _packets = {}
+                        pk = _packets.get(h)
+                        if pk is None:
+                            pk = _packets[h] = {"cmd": "publish", "topic": None, "payload": None, "qos": h >> 1 & 3,
+                                                "retain": h & 1 == 1, "dup": h & 8 == 8, "messageId": None}
+                        pk = pk.copy()
+                        pk["topic"] = t
+                        pk["payload"] = p
+                        if i:
+                            pk["messageId"] = i
+                    if pr is not None:
+                        pk["properties"] = pr
+                    for f in ls:
+                        try:
+                            f(t, p, pk)
+                        except Exception as e:  # a broken handler must not break the client
+                            print_exc(e)
+                if h & 6 or self._zero_copy:  # (else handled() has nothing to do: core_contract.py checks)
+                    self.handled(h, i)
+                if not self._held:
+                    break
+                t, p, h, i, pr = self._held.pop(0)
         finally:
             self._dispatching = False
-
-    def _message(self, t, p, h, i, pr):
-        # one message to the listeners, then acknowledged (QoS 1/2: see handled())
-        ls = self._listeners.get("message")
-        if ls:
-            if self._zero_copy:  # one packet, refilled: valid during the call, as the payload
-                pk = self._pk
-                if pk is None:
-                    pk = self._pk = {"cmd": "publish"}
-                pk["topic"] = t
-                pk["payload"] = p
-                pk["qos"] = h >> 1 & 3
-                pk["retain"] = h & 1 == 1
-                pk["dup"] = h & 8 == 8
-                pk["messageId"] = i or None
-            else:  # each message its own packet (mqtt.js): a program may keep it
-                pk = {"cmd": "publish", "topic": t, "payload": p, "qos": h >> 1 & 3, "retain": h & 1 == 1,
-                      "dup": h & 8 == 8, "messageId": i or None}
-            if pr is not None:
-                pk["properties"] = pr
-            for f in ls:
-                try:
-                    f(t, p, pk)
-                except Exception as e:  # a broken handler must not break the client
-                    print_exc(e)
-        self.handled(h, i)
 
     def _timer(self, now):
         # What is due now (an attempt, a timeout, a PINGREQ), done; ms until

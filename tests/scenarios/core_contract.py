@@ -87,6 +87,20 @@ check(p.take() == b"\x40\x02\x00\x07\x50\x02\x00\x08", "acks after handled()")
 check(p.feed(publish(b"a", b"two", 2, 8)) == [] and p.take() == b"\x50\x02\x00\x08", "QoS 2 resend")
 print("acks: after handled(), not before")
 
+# 1b. handled() of a QoS 0 message (any DUP and RETAIN bits) without zeroCopy
+# changes nothing: the client skips the call for it (client._deliver)
+p = Core()
+up(p)
+for h in (0x30, 0x31, 0x38, 0x39):
+    evs = p.feed(bytes((h,)) + publish(b"a", b"zero", 0)[1:], handle=False)
+    check([e[1:3] for e in evs] == [(b"zero", h)], "QoS 0 message %r" % (evs,))
+    before = dict(p.__dict__)
+    p.handled(h, 0)
+    after = dict(p.__dict__)
+    check(sorted(after) == sorted(before) and not [k for k in after if after[k] is not before[k]],
+          "handled() of a QoS 0 message changed %r" % ([k for k in after if after.get(k) is not before.get(k)],))
+print("acks: handled() of a QoS 0 message without zeroCopy is a no-op")
+
 # 2. zeroCopy: a nested step (a handler that drives the client) does not
 # write under the view it handed out
 p = Core(zeroCopy=True)

@@ -1,0 +1,3 @@
+import utime
+utime.sleep(4)
+import range
