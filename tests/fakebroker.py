@@ -31,13 +31,17 @@ def vlen(n):
 
 
 class FakeBroker:
-    def __init__(self, chunks, close=False, hold=10.0, pause=0.05, accept_timeout=15.0):
+    # A subclass over another transport (tests/wsfake.py) replaces _open(),
+    # _more() and the url's scheme and path; the serving is this class's.
+    after = b""  # bytes the client sent after its CONNECT
+    poll = 0.01  # s a read waits while the client is watched after the chunks (None: hold)
+
+    def __init__(self, chunks, close=False, hold=10.0, pause=0.05, accept_timeout=15.0, scheme="mqtt", path=""):
         self.chunks = list(chunks)
         self.close = close
         self.hold = hold
         self.pause = pause
         self.connect_packet = None
-        self.after = b""  # bytes the client sent after its CONNECT
         self.arrivals = []  # (time.monotonic(), len(after) once those bytes came): when each part arrived
         self.client_closed = False
         self.error = None
@@ -47,19 +51,22 @@ class FakeBroker:
         self.srv.listen(1)
         self.srv.settimeout(accept_timeout)
         self.port = self.srv.getsockname()[1]
-        self.url = "mqtt://127.0.0.1:%d" % self.port
+        self.url = "%s://127.0.0.1:%d%s" % (scheme, self.port, path)
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
+    def _need(self, conn, n):  # n bytes from the client (EOFError if it closes first)
+        b = b""
+        while len(b) < n:
+            x = conn.recv(n - len(b))
+            if not x:
+                raise EOFError("client closed before %d bytes" % n)
+            b += x
+        return b
+
     def _read_packet(self, conn):
         def need(n):
-            b = b""
-            while len(b) < n:
-                x = conn.recv(n - len(b))
-                if not x:
-                    raise EOFError("client closed before a whole packet")
-                b += x
-            return b
+            return self._need(conn, n)
 
         head = need(1)
         mult, n = 1, 0
@@ -72,13 +79,28 @@ class FakeBroker:
                 break
         return head + need(n)
 
+    def _open(self, conn):
+        # the client's opening, up to its CONNECT; False: the connection ends here
+        self.connect_packet = self._read_packet(conn)
+        return True
+
+    def _more(self, conn):
+        # what the client sends after it (socket.timeout: nothing yet); False once it closed
+        x = conn.recv(4096)
+        if not x:
+            return False
+        self.after += x
+        self.arrivals.append((time.monotonic(), len(self.after)))
+        return True
+
     def _serve(self):
         conn = None
         try:
             conn, _ = self.srv.accept()
             self.srv.close()
             conn.settimeout(self.hold)
-            self.connect_packet = self._read_packet(conn)
+            if not self._open(conn):
+                return
             for i, chunk in enumerate(self.chunks):
                 if i:
                     time.sleep(self.pause)
@@ -86,20 +108,18 @@ class FakeBroker:
             if self.close:
                 return
             deadline = time.monotonic() + self.hold
-            conn.settimeout(0.01)
+            if self.poll:
+                conn.settimeout(self.poll)
             while time.monotonic() < deadline:
                 try:
-                    x = conn.recv(4096)
+                    if not self._more(conn):
+                        self.client_closed = True
+                        return
                 except socket.timeout:
                     continue
-                except ConnectionResetError:
+                except (EOFError, ConnectionResetError):
                     self.client_closed = True
                     return
-                if not x:
-                    self.client_closed = True
-                    return
-                self.after += x
-                self.arrivals.append((time.monotonic(), len(self.after)))
         except Exception as e:  # reported by the test
             self.error = e
         finally:

@@ -21,13 +21,12 @@ import base64
 import hashlib
 import os
 import re
-import socket
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenarios"))
 from wsframe import frame  # noqa: E402  (in tests/scenarios: MicroPython's checks use it too)
+from fakebroker import FakeBroker  # noqa: E402
 
 CONNACK = b"\x20\x02\x00\x00"
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -46,42 +45,21 @@ def switching(request, protocol=b"mqtt", accept=None, extra=b""):
             + (b"Sec-WebSocket-Protocol: " + protocol + b"\r\n" if protocol else b"") + extra + b"\r\n")
 
 
-class WSFake:
+class WSFake(FakeBroker):
+    # FakeBroker's serving, with the upgrade and the client's frames in its place
+    poll = None  # (a frame is read whole: the wait for it is the hold's)
+
     def __init__(self, chunks, answer=switching, close=False, hold=10.0, pause=0.05, accept_timeout=15.0,
                  path="/mqtt"):
-        self.chunks = list(chunks)
         self.answer = answer
-        self.close = close
-        self.hold = hold
-        self.pause = pause
         self.request = None
         self.frames = []
         self.data = b""  # the client's frames' payloads (data frames), joined
-        self.connect_packet = None
-        self.client_closed = False
-        self.error = None
-        self.srv = socket.socket()
-        self.srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.srv.bind(("127.0.0.1", 0))
-        self.srv.listen(1)
-        self.srv.settimeout(accept_timeout)
-        self.port = self.srv.getsockname()[1]
-        self.url = "ws://127.0.0.1:%d%s" % (self.port, path)
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+        FakeBroker.__init__(self, chunks, close, hold, pause, accept_timeout, "ws", path)
 
     @property
     def after(self):
         return self.data[len(self.connect_packet or b""):]
-
-    def _need(self, conn, n):
-        b = b""
-        while len(b) < n:
-            x = conn.recv(n - len(b))
-            if not x:
-                raise EOFError("client closed")
-            b += x
-        return b
 
     def _frame(self, conn):
         h = self._need(conn, 2)
@@ -116,50 +94,26 @@ class WSFake:
             return True
         return False
 
-    def _serve(self):
-        conn = None
-        try:
-            conn, _ = self.srv.accept()
-            self.srv.close()
-            conn.settimeout(self.hold)
-            r = b""
-            while b"\r\n\r\n" not in r:
-                x = conn.recv(4096)
-                if not x:
-                    raise EOFError("client closed during the upgrade")
-                r += x
-            self.request = r
-            a = self.answer(r)
-            if a is None:  # silence
-                time.sleep(self.hold)
-                return
-            if not a:
-                return
-            conn.sendall(a)
-            while not self._connect_done():
-                self._frame(conn)
-            for i, chunk in enumerate(self.chunks):
-                if i:
-                    time.sleep(self.pause)
-                conn.sendall(chunk)
-            if self.close:
-                return
-            deadline = time.monotonic() + self.hold
-            while time.monotonic() < deadline:
-                try:
-                    self._frame(conn)
-                except socket.timeout:
-                    continue
-                except (EOFError, ConnectionResetError):
-                    self.client_closed = True
-                    return
-        except Exception as e:  # reported by the test
-            self.error = e
-        finally:
-            if conn:
-                conn.close()
-            self.srv.close()
+    def _open(self, conn):
+        # the upgrade, answered as answer() says, then the client's frames up to its CONNECT
+        r = b""
+        while b"\r\n\r\n" not in r:
+            x = conn.recv(4096)
+            if not x:
+                raise EOFError("client closed during the upgrade")
+            r += x
+        self.request = r
+        a = self.answer(r)
+        if a is None:  # silence
+            time.sleep(self.hold)
+            return False
+        if not a:
+            return False
+        conn.sendall(a)
+        while not self._connect_done():
+            self._frame(conn)
+        return True
 
-    def join(self, timeout=20.0):
-        self.thread.join(timeout)
-        return not self.thread.is_alive()
+    def _more(self, conn):
+        self._frame(conn)
+        return True

@@ -91,6 +91,16 @@ def _topic(t, wild):
         raise Usage("bad topic %r" % t)
 
 
+def _pairs(opt, xs):  # a repeatable "KEY: VALUE" option's values -> {KEY: VALUE}
+    d = {}
+    for x in xs:
+        kv = x.split(":", 1)
+        if len(kv) != 2 or not kv[0].strip():
+            raise Usage('%s takes "KEY: VALUE", not %r' % (opt, x))
+        d[kv[0].strip()] = kv[1].strip()
+    return d
+
+
 def parse(argv):
     # argv (without the program) -> (command, {key: value}); Usage when wrong
     if not argv:
@@ -150,23 +160,11 @@ def parse(argv):
     if ("path" in a or "wh" in a) and p[:2] != "ws":
         raise Usage("--path and -wh are for -l ws or wss")
     if "wh" in a:
-        h = {}
-        for x in a["wh"]:
-            kv = x.split(":", 1)
-            if len(kv) != 2 or not kv[0].strip():
-                raise Usage('-wh takes "KEY: VALUE", not %r' % x)
-            h[kv[0].strip()] = kv[1].strip()
-        a["wh"] = h
+        a["wh"] = _pairs("-wh", a["wh"])
     if a.get("up"):
         if a["version"] != 5:
             raise Usage("-up: user properties are MQTT 5 (-V 5)")
-        up = {}
-        for x in a["up"]:
-            kv = x.split(":", 1)
-            if len(kv) != 2 or not kv[0].strip():
-                raise Usage('-up takes "KEY: VALUE", not %r' % x)
-            up[kv[0].strip()] = kv[1].strip()
-        a["up"] = up
+        a["up"] = _pairs("-up", a["up"])
     c = [k for k in _CLOUDS if k in a]
     if len(c) > 1 or c and ("username" in a or "password" in a):
         raise Usage("one of --aliyun, --azure, --aws, and not with -u or -P: it makes them")

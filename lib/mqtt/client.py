@@ -38,7 +38,7 @@ _socks = {}  # socket (MicroPython) or its fd (CPython) -> client: what poll() r
 interrupted = ()  # functions called when Ctrl-C stops run(), before it reaches the caller (user scripts
 # add theirs: a tuple, replaced whole, costs no heap until then)
 waker = None  # f() told of a new deadline or client (mqtt.aio: its loop sleeps until the next one)
-_packets = None  # {fixed header: a received message's packet, to copy} (see _message)
+_packets = None  # {fixed header: a received message's packet, to copy} (see Client._deliver)
 _topic = _topic_b = None  # the last publish topic given (str or bytes), and its checked bytes
 _BUFS = (bytes, bytearray, memoryview)  # (one tuple, not one per publish)
 # Builtins the hot paths call, as globals of this module: MicroPython looks
@@ -556,6 +556,7 @@ class Client(Protocol):
         # acknowledged (QoS 1/2: see handled()). One handler at a time:
         # messages parsed while a handler drives the client wait for it to
         # return, in order (and bounded, see _io), and are delivered here then.
+        global _packets
         m = self.message
         if self._dispatching:
             if self._held is None:
@@ -583,7 +584,6 @@ class Client(Protocol):
                         pk["messageId"] = i or None
                     else:  # each message its own packet (mqtt.js): a program may keep it. A
                         # copy of one made once for its header's flags costs less than a new dict
-                        global _packets
                         if _packets is None:
                             _packets = {}
                         pk = _packets.get(h)

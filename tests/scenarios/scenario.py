@@ -42,6 +42,22 @@ def idle(ms):
     mqtt.run(until=lambda: False, timeout_ms=ms)
 
 
+def options_of(url, **kw):
+    # the options connect() makes of url and kw, checked, without connecting (manualConnect)
+    kw["manualConnect"] = True
+    return mqtt.connect(url, kw).options
+
+
+def refused(label, url, **kw):
+    # connect() refuses url and kw: "label: ErrorType: message" printed, else the scenario fails
+    try:
+        options_of(url, **kw)
+    except (ValueError, TypeError, ImportError) as e:
+        print("%s: %s: %s" % (label, type(e).__name__, e))
+        return
+    check(False, "%s: accepted" % label)
+
+
 def ename(e):
     return type(e).__name__
 

@@ -2,22 +2,7 @@
 # connecting (manualConnect); plain clients don't load the TLS module.
 import sys
 
-import mqtt
-from scenario import check
-
-
-def opts(url, **kw):
-    kw["manualConnect"] = True
-    return mqtt.connect(url, kw).options
-
-
-def err(label, url, **kw):
-    try:
-        opts(url, **kw)
-    except (ValueError, TypeError) as e:
-        print("%s: %s: %s" % (label, type(e).__name__, e))
-        return
-    check(False, "%s: accepted" % label)
+from scenario import check, options_of as opts, refused as err
 
 
 plain = opts("mqtt://127.0.0.1")
